@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test` (plus `make bench`).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test lint bench messages clean
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $$(scripts/find-python.sh) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+## make run: migrate, load the demo alliance, serve on :8000 with a Celery worker and beat.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/honcho -f Procfile start
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r yichuan alliance proposals volunteers notifications announcements dashboard
+
+## make test: everything the suite needs, then lint, migration check and the whole suite.
+test: install
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=yichuan.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete
+	$(BIN)/python manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

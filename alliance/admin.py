@@ -1,0 +1,102 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+
+from alliance.models import (
+    Alliance,
+    CompositionTarget,
+    Member,
+    Membership,
+    Unit,
+    UnityBuilding,
+    Venue,
+)
+
+
+class CompositionTargetInline(admin.TabularInline):
+    model = CompositionTarget
+    extra = 0
+
+
+@admin.register(Alliance)
+class AllianceAdmin(admin.ModelAdmin):
+    list_display = ["name", "subdistrict", "founded", "composition_summary", "is_demo"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    inlines = [CompositionTargetInline]
+
+    @admin.display(description=_("构成对照"))
+    def composition_summary(self, obj):
+        return "，".join(f"{r['label']} {r['actual']}/{r['target']}" for r in obj.composition())
+
+
+class UnitResource(resources.ModelResource):
+    class Meta:
+        model = Unit
+        fields = ["id", "alliance", "kind", "name", "short_name", "slug", "parent", "address",
+                  "description", "is_active", "order"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["member", "unit"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ImportExportModelAdmin):
+    resource_classes = [UnitResource]
+    list_display = ["name", "kind", "parent", "member_count", "is_active", "order"]
+    list_filter = ["kind", "is_active", "alliance"]
+    search_fields = ["name", "short_name", "slug"]
+    list_select_related = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_members=Count("memberships"))
+
+    @admin.display(description=_("成员数"), ordering="n_members")
+    def member_count(self, obj):
+        return obj.n_members
+
+
+class MemberResource(resources.ModelResource):
+    class Meta:
+        model = Member
+        fields = ["id", "alliance", "name", "identity", "phone", "email", "joined", "is_active"]
+
+
+@admin.register(Member)
+class MemberAdmin(ImportExportModelAdmin):
+    resource_classes = [MemberResource]
+    list_display = ["name", "identity", "masked_phone", "user", "is_active"]
+    list_filter = ["identity", "is_active", "units__kind"]
+    search_fields = ["name", "phone", "email", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    inlines = [MembershipInline]
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "address", "opening_hours"]
+    list_filter = ["kind"]
+    search_fields = ["name", "address"]
+    filter_horizontal = ["units"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(UnityBuilding)
+class UnityBuildingAdmin(ImportExportModelAdmin):
+    list_display = ["community", "building", "plaque_date", "status", "households"]
+    list_filter = ["status", "community"]
+    search_fields = ["community", "building", "ethnic_groups"]
+    date_hierarchy = "plaque_date"

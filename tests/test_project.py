@@ -1,0 +1,129 @@
+"""The foundation's contracts: accounts, roles, health, settings, the demo loader."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from tests.factories import PASSWORD, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_exist_as_groups():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {"member", "liaison", "handler", "coordinator", "admin"} <= names
+
+
+def test_open_signup_is_closed(client):
+    response = client.post("/accounts/signup/", {
+        "username": "intruder", "password1": "A-long-pass-123", "password2": "A-long-pass-123"})
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="intruder").exists()
+    assert response.status_code in (200, 403)
+
+
+def test_login_and_logout_through_allauth(client):
+    UserFactory(username="zhang", roles=["member"])
+    response = client.post("/accounts/login/", {"login": "zhang", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/me/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/me/").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client):
+    UserFactory(username="zhang")
+    response = client.post("/accounts/login/", {"login": "zhang", "password": "wrong"})
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_password_reset_sends_mail(client, mailoutbox):
+    UserFactory(username="li", email="li@example.cn")
+    response = client.post("/accounts/password/reset/", {"email": "li@example.cn"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and "li@example.cn" in mailoutbox[0].to
+
+
+def test_me_requires_login(client):
+    response = client.get("/me/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["database"] == "ok"
+    assert data["broker"] in {"ok", "unavailable"}
+
+
+def test_healthz_reports_a_closed_broker_port(client, settings):
+    from yichuan.celery import app
+
+    old = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = old
+    assert response.status_code == 200
+    assert json.loads(response.content)["broker"] == "unavailable"
+
+
+def test_default_language_is_chinese_and_english_switches(client):
+    html = client.get("/").content.decode()
+    assert 'lang="zh-hans"' in html and "联盟" in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert 'lang="en"' in html
+    assert "Alliance" in html
+
+
+def test_demo_loader_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo")
+
+
+def test_demo_loader_makes_the_accounts_and_is_idempotent(settings, client):
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    from django.contrib.auth import get_user_model
+
+    from alliance.demo import DEMO_PASSWORD
+    from alliance.models import Unit
+
+    users = get_user_model().objects.filter(username__in=["admin", "coordinator", "handler", "member"])
+    assert users.count() == 4
+    assert Unit.objects.filter(parent__isnull=True).count() == 24
+    assert client.login(username="coordinator", password=DEMO_PASSWORD)
+
+
+def test_admin_lists_alliance_models(admin_client):
+    for model in ["unit", "member", "venue", "unitybuilding"]:
+        assert admin_client.get(f"/admin/alliance/{model}/").status_code == 200
+
+
+def test_production_settings_pass_check_deploy():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yichuan.settings.production",
+           "DJANGO_SECRET_KEY": "k9#Vd2@pQ7!zL0$wX4^mN8&bR3*tY6(hJ1)uF5-sG2+eC7=aQ9_oI4",
+           "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+           "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.cn:587"}
+    env.pop("DJANGO_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stderr

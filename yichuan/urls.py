@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from alliance import views as alliance_views
+from yichuan import views
+
+urlpatterns = [
+    path("", alliance_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("alliance/", include("alliance.urls")),
+    path("suggestions/", include("proposals.urls")),
+    path("events/", include("volunteers.urls")),
+    path("announcements/", include("announcements.urls")),
+    path("me/", views.me, name="me"),
+    path("me/", include("notifications.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+admin.site.site_header = "宜起靠谱 同心统战大联盟 · 管理后台"
+admin.site.site_title = "宜起靠谱联盟管理"
+admin.site.index_title = "数据管理"

@@ -1,0 +1,47 @@
+"""Project-level views: health check and the member area entry."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request):
+    """Database and broker status as JSON; 200 when the database answers."""
+    status = {"database": "ok", "broker": "ok"}
+    code = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure is reported, not raised
+        logger.warning("healthz: database unavailable: %s", exc)
+        status["database"] = "unavailable"
+        code = 503
+    status["broker"] = _broker_status()
+    return JsonResponse(status, status=code)
+
+
+def _broker_status():
+    from yichuan.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+    except Exception as exc:  # broker down must not break the page
+        logger.warning("healthz: broker unavailable: %s", exc)
+        return "unavailable"
+    return "ok" if settings.CELERY_BROKER_URL else "unconfigured"
+
+
+@login_required
+def me(request):
+    """The member area: each app contributes a section (suggestions, events, hours, inbox)."""
+    from yichuan.home import ME_SECTIONS, collect
+
+    return render(request, "me.html", {"sections": collect(ME_SECTIONS, request)})
