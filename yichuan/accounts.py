@@ -1,8 +1,31 @@
 """Account policy for django-allauth: members' accounts are made by staff, not by sign-up."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from axes.backends import AxesStandaloneBackend
 
 
 class ClosedSignupAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+
+def login_username(request, credentials):
+    """The account name a login attempt is for, for django-axes: allauth passes ``username``
+    or ``email`` in the credentials, the admin posts ``username``."""
+    credentials = credentials or {}
+    for key in ("username", "email"):
+        if credentials.get(key):
+            return credentials[key]
+    data = getattr(request, "POST", {}) or {}
+    return data.get("login") or data.get("username") or ""
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every web login. A call to ``authenticate`` without a
+    request (management commands, ``Client.login`` in tests) is not a web login and has no
+    address to lock, so it is passed on to the next backend instead of raising."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance import views as alliance_views
+from audit import views as audit_views
 from yichuan import views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
 ]
 
 admin.site.site_header = "宜起靠谱 同心统战大联盟 · 管理后台"

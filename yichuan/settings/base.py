@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
+    "axes",
     "django_filters",
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "notifications",
     "announcements",
     "dashboard",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -56,7 +58,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "yichuan.middleware.StaffIdleTimeoutMiddleware",
+    "audit.middleware.PermissionDeniedAuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yichuan.urls"
@@ -99,6 +105,8 @@ CACHES = {
 }
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login for a locked-out account or address.
+    "yichuan.accounts.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -123,6 +131,25 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- login lockout (django-axes) and sessions --------------------------------------------
+# Both the allauth login and /admin/ authenticate through Django, so one lockout covers both.
+# allauth's own rate limits (login_failed: 10/m per address, 5/5 min per account; they need
+# a cache shared by all web processes in production: CACHE_URL=redis://…) stay on as a
+# first, short-lived layer.
+# An account OR an address that fails AXES_FAILURE_LIMIT times is locked for the cool-off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "yichuan.accounts.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_VERBOSE = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Staff sessions end after this much inactivity (members keep the normal session age).
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 
 # --- i18n ---------------------------------------------------------------------------------
 # zh-hans is the source of truth for wording (message ids are the Chinese text);

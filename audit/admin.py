@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from audit.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "username", "ip_address", "path"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address", "path"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

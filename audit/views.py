@@ -1,0 +1,19 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from alliance.roles import is_coordinator
+from audit.models import AuditEntry
+
+
+def audit_log(request):
+    """Coordinators read the audit trail; everyone else gets 404."""
+    if not is_coordinator(request.user):
+        raise Http404
+    entries = AuditEntry.objects.select_related("user")
+    kind = request.GET.get("kind")
+    if kind in AuditEntry.Kind.values:
+        entries = entries.filter(kind=kind)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"page": page, "kinds": AuditEntry.Kind.choices,
+                                              "kind": kind})

@@ -1,0 +1,29 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils.translation import gettext as _
+
+from alliance.roles import is_staff_role
+
+
+class StaffIdleTimeoutMiddleware:
+    """Logs staff out on the server after STAFF_IDLE_TIMEOUT seconds without a request."""
+
+    session_key = "_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and (user.is_staff or is_staff_role(user)):
+            now = int(time.time())
+            last_seen = request.session.get(self.session_key)
+            if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("您已长时间未操作，为安全起见已自动退出，请重新登录。"))
+            else:
+                request.session[self.session_key] = now
+        return self.get_response(request)
