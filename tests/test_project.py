@@ -67,14 +67,9 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_reports_a_closed_broker_port(client, settings):
-    from yichuan.celery import app
-
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = old
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert json.loads(response.content)["broker"] == "unavailable"
 
