@@ -79,6 +79,15 @@ class MemberAdmin(ImportExportModelAdmin):
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     inlines = [MembershipInline]
+    actions = ["create_accounts"]
+
+    @admin.action(description=_("为所选成员开通登录账号"))
+    def create_accounts(self, request, queryset):
+        from alliance.services import create_member_accounts
+
+        created = create_member_accounts(members=list(queryset))
+        self.message_user(request, _("已为 %(n)d 名成员开通账号；成员可通过“忘记密码”用邮箱设置密码。")
+                          % {"n": len(created)})
 
     @admin.display(description=_("手机号"))
     def masked_phone(self, obj):
