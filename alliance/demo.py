@@ -151,7 +151,7 @@ def _demo_accounts(alliance, members, units):
         return user
 
     account("admin", "系统管理员", [Role.ADMIN], superuser=True)
-    account("coordinator", "统战办 周协调", [Role.COORDINATOR], staff=True)
+    account("coordinator", "统战办 周协调", [Role.COORDINATOR])
     account("handler", "承办人 林办理", [Role.HANDLER])
     member = members[-1]
     account("member", member.name, [Role.MEMBER], member=member)
