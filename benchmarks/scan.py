@@ -1,0 +1,49 @@
+"""`python -m benchmarks.scan b0|scan|rescan`: one reminder-scan measurement in its own
+process, printed as a SCAN_JSON line (seconds, peak RSS, notifications written).
+
+b0 runs the hand-written INSERT … SELECT … ON CONFLICT DO NOTHING and rolls it back, so
+the portal's scan that follows finds the same work to do.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+
+def _rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(step):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuan.settings.bench")
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from benchmarks import reminders
+    from notifications.models import Notification
+
+    before = Notification.objects.count()
+    baseline = _rss_mb()
+    if step == "b0":
+        with transaction.atomic():
+            started = time.perf_counter()
+            written = reminders.b0(connection)
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+    else:
+        started = time.perf_counter()
+        reminders.portal_scan()
+        seconds = time.perf_counter() - started
+        written = Notification.objects.count() - before
+    print("SCAN_JSON " + json.dumps({
+        "seconds": round(seconds, 3), "peak_rss_mb": round(_rss_mb(), 1),
+        "baseline_rss_mb": round(baseline, 1), "written": written,
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
