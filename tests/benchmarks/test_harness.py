@@ -1,0 +1,70 @@
+"""The bench harness's own pieces: COPY encoding, the baselines, the report."""
+
+import datetime
+
+import pytest
+
+from benchmarks import report
+from benchmarks.bulk import _encode
+
+
+def test_copy_encoding_escapes_what_the_text_format_reserves():
+    assert _encode("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
+    assert _encode(None) == "\\N"
+    assert _encode(True) == "t" and _encode(False) == "f"
+    assert _encode(datetime.date(2026, 1, 2)) == "2026-01-02"
+    assert _encode("宜川路") == "宜川路"
+
+
+def _run(rps, concurrency=8):
+    return {"concurrency": concurrency, "requests": rps * 5, "rps": rps, "p50_ms": 1.0,
+            "p95_ms": 2.0, "p99_ms": 3.0, "max_ms": 4.0, "errors": 0}
+
+
+def _result(**extra):
+    return {
+        "suggestions": 1000, "commit": "abc", "when": "now", "gunicorn_workers": 4,
+        "duration_s": 5,
+        "machine": {"cpu": "test", "cpus": 2, "platform": "linux", "python": "3.12"},
+        "data": {"suggestions": 1000},
+        "pages": {
+            "L0": {"label": "L0", "path": "/", "runs": [_run(1000)]},
+            "L1": {"label": "L1", "path": "/", "runs": [_run(400)]},
+            "queue": {"label": "queue", "path": "/", "runs": [_run(200)]},
+        },
+        "queries": {"queue": {"queries": 7, "ok": True},
+                    "dashboard": {"ok": False, "error": "HTTP 404"}},
+        **extra,
+    }
+
+
+def test_report_prints_each_page_as_ratios_to_l1_and_l0():
+    text = report.table(_result())
+    row = next(line for line in text.splitlines() if line.startswith("| queue |"))
+    assert "| 7 | 0.50 | 0.20 |" in row
+
+
+def test_report_lists_the_pages_that_could_not_be_measured():
+    text = report.table(_result())
+    assert "- dashboard: HTTP 404" in text
+    assert "- queue:" not in text
+
+
+def test_docs_keep_one_results_section_per_size(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nprose\n")
+    report.write_docs(_result(), doc)
+    report.write_docs(_result(), doc)
+    report.write_docs(_result(suggestions=1_000_000), doc)
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks\n\nprose\n")
+    assert text.count("## Results (1,000 suggestions)") == 1
+    assert text.count("## Results (1,000,000 suggestions)") == 1
+
+
+@pytest.mark.urls("benchmarks.urls")
+def test_l0_answers_without_touching_the_database(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/_bench/l0/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
