@@ -209,12 +209,26 @@ def _categories(rng, people, fixture):
 
 # --- suggestions and their timelines ---------------------------------------------------------
 
-# (state, weight) by age; the paths below say which timeline entries each state has had.
-RECENT = [("submitted", 22), ("accepted", 22), ("replied", 14), ("in_progress", 16),
-          ("implemented", 10), ("declined", 6), ("withdrawn", 5), ("merged", 3), ("closed", 2)]
-MIDDLE = [("closed", 40), ("implemented", 12), ("in_progress", 25), ("replied", 8),
-          ("declined", 7), ("withdrawn", 4), ("merged", 4)]
-OLD = [("closed", 86), ("declined", 6), ("withdrawn", 3), ("merged", 4), ("in_progress", 1)]
+# (state, weight) by age in days: a portal that mostly keeps its deadlines, so only a few
+# percent of the open suggestions are due or overdue on any day.
+BY_AGE = [
+    (4, [("submitted", 70), ("accepted", 25), ("withdrawn", 3), ("declined", 2)]),
+    (20, [("submitted", 3), ("accepted", 45), ("replied", 25), ("in_progress", 15),
+          ("declined", 6), ("withdrawn", 3), ("merged", 3)]),
+    (60, [("accepted", 3), ("replied", 15), ("in_progress", 45), ("implemented", 20),
+          ("closed", 10), ("declined", 4), ("withdrawn", 1), ("merged", 2)]),
+    (150, [("in_progress", 20), ("implemented", 5), ("closed", 65), ("declined", 5),
+           ("merged", 3), ("withdrawn", 2)]),
+    (None, [("closed", 86.7), ("declined", 6), ("withdrawn", 3), ("merged", 4),
+            ("in_progress", 0.3)]),
+]
+
+
+def _states_for(age):
+    for limit, table in BY_AGE:
+        if limit is None or age < limit:
+            return table
+    return BY_AGE[-1][1]
 
 
 def _pick(rng, table):
@@ -270,8 +284,7 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
             submitted = start + datetime.timedelta(seconds=span * (sid - 1) / total)
             submitted = submitted.replace(microsecond=0)
             age = (now - submitted).days
-            table = RECENT if age < 30 else MIDDLE if age < 120 else OLD
-            state = _pick(rng, table)
+            state = _pick(rng, _states_for(age))
             if detail_id is None and info is portal and sid > total * 0.97:
                 state, detail_id = "in_progress", sid
             year = submitted.year
@@ -328,12 +341,20 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                             if last >= now and sid != detail_id:
                                 last = _days(now, -1)
                             update(sid, "progress", handler, last, f"推进情况第{step + 1}次")
+                        if (state == "in_progress" and sid != detail_id
+                                and last < _days(now, -14) and rng.random() < 0.85):
+                            # most handlers keep their cases updated
+                            last = _days(now, -1 - rng.randrange(12))
+                            update(sid, "progress", handler, last, "最新推进情况")
                         progress_due = _days(last, 14).date()
                         if sid == detail_id:
                             # a long-running case whose entries stay in the past
                             progress_due = _days(now, 7).date()
                     if state in ("implemented", "closed") and not not_implemented:
                         implemented = min(_days(last, 5), _days(now, -1))
+                        if state == "implemented" and implemented < _days(now, -9):
+                            # the daily auto-close keeps expired feedback windows away
+                            implemented = _days(now, -rng.randrange(10))
                         update(sid, "implemented", handler, implemented, "已落实。")
                         feedback_due = _days(implemented, 9).date()
                     if state == "closed":

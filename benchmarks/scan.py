@@ -30,18 +30,17 @@ def main(step):
     baseline = _rss_mb()
     if step == "b0":
         with transaction.atomic():
-            started = time.perf_counter()
-            written = reminders.b0(connection)
-            seconds = time.perf_counter() - started
+            seconds, written = reminders.b0(connection)
             transaction.set_rollback(True)
+        counts = None
     else:
         started = time.perf_counter()
-        reminders.portal_scan()
+        counts = reminders.portal_scan()
         seconds = time.perf_counter() - started
         written = Notification.objects.count() - before
     print("SCAN_JSON " + json.dumps({
         "seconds": round(seconds, 3), "peak_rss_mb": round(_rss_mb(), 1),
-        "baseline_rss_mb": round(baseline, 1), "written": written,
+        "baseline_rss_mb": round(baseline, 1), "written": written, "counts": counts,
     }))
 
 
