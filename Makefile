@@ -36,8 +36,10 @@ test: install
 	DJANGO_SETTINGS_MODULE=yichuan.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench: the portal at district scale against the machine's limits (docs/benchmarks.md).
+## BENCH_SUGGESTIONS=1000000 for a million; PostgreSQL on 127.0.0.1:5432 or DATABASE_URL.
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-obsolete
