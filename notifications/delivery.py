@@ -1,25 +1,121 @@
-"""Delivering pending notifications over their channels."""
+"""Delivering pending notifications over their channels, each exactly once.
 
-from django.core.mail import send_mail
+The protocol, per delivery row (never one long transaction around a send):
+
+1. **claim** — in a short transaction, lock one due row with
+   ``select_for_update(skip_locked=True)`` (other workers skip it, nobody waits), set it to
+   ``sending`` with ``claimed_at`` and count the attempt; commit.
+2. **send** — outside any transaction, through the channel.
+3. **mark** — in a second short statement: ``sent`` (or back to ``pending`` with a backoff,
+   or ``failed`` at the cap), only if the row is still ours (state ``sending`` with our
+   ``claimed_at``).
+
+A row that is ``sent`` is never picked again. The one window left is a worker killed after
+the channel accepted the message and before step 3 committed (milliseconds). We choose
+at-least-once for that window: a ``sending`` row whose claim is older than
+``NOTIFICATION_SENDING_LEASE`` is taken to be a dead worker's and is sent again, with the
+same Message-ID so mail systems can drop the copy. The alternative (at-most-once: mark
+such rows failed) would lose the far likelier case of a worker killed *before* it sent —
+a reminder that never arrives is worse than a rare duplicate. The lease is much longer than
+the channel's timeout, so a live worker's row is never taken from it.
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.channels import PermanentError, channel_for
 from notifications.models import Delivery
+
+logger = logging.getLogger(__name__)
+
+
+def backoff_seconds(attempts):
+    """Exponential backoff with full jitter, capped: attempt n waits up to base·2^(n-1)."""
+    base = settings.NOTIFICATION_RETRY_BASE
+    ceiling = min(settings.NOTIFICATION_RETRY_MAX_DELAY, base * 2 ** max(attempts - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def _claim(filters):
+    """Claim one due delivery (step 1); returns it, or None when nothing is due."""
+    now = timezone.now()
+    lease_expired_before = now - timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification__recipient")
+            .due(now, lease_expired_before)
+            .filter(**filters)
+            .order_by("pk")
+            .first()
+        )
+        if delivery is None:
+            return None
+        if delivery.state == Delivery.State.SENDING:
+            logger.warning("delivery %s: previous claim at %s expired; sending again",
+                           delivery.pk, delivery.claimed_at)
+        delivery.state = Delivery.State.SENDING
+        delivery.claimed_at = now
+        delivery.attempts += 1
+        delivery.save(update_fields=["state", "claimed_at", "attempts"])
+    return delivery
+
+
+def _mark(delivery, **changes):
+    """Step 3: record the outcome only if the row is still ours."""
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, state=Delivery.State.SENDING, claimed_at=delivery.claimed_at,
+    ).update(**changes)
+    if not updated:
+        logger.warning("delivery %s changed hands before it was marked %s", delivery.pk, changes)
+
+
+def send_one(delivery):
+    """Steps 2 and 3 for a claimed delivery. Returns its new state."""
+    try:
+        channel_for(delivery.channel).send(delivery)
+    except PermanentError as exc:
+        _mark(delivery, state=Delivery.State.FAILED, last_error=str(exc)[:2000])
+        logger.warning("delivery %s failed permanently: %s", delivery.pk, exc)
+        return Delivery.State.FAILED
+    except Exception as exc:  # any channel error is retried, up to the cap
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            _mark(delivery, state=Delivery.State.FAILED, last_error=error)
+            logger.error("delivery %s failed after %s attempts: %s",
+                         delivery.pk, delivery.attempts, error)
+            return Delivery.State.FAILED
+        delay = backoff_seconds(delivery.attempts)
+        _mark(delivery, state=Delivery.State.PENDING, last_error=error,
+              next_attempt_at=timezone.now() + timedelta(seconds=delay))
+        logger.info("delivery %s attempt %s failed (%s); next in %.0fs",
+                    delivery.pk, delivery.attempts, error, delay)
+        return Delivery.State.PENDING
+    _mark(delivery, state=Delivery.State.SENT, sent_at=timezone.now(), last_error="")
+    return Delivery.State.SENT
 
 
 def deliver(notification_id):
-    """Send every pending delivery of one notification; a sent one is never sent again."""
-    with transaction.atomic():
-        deliveries = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .select_related("notification__recipient")
-            .filter(notification_id=notification_id, state=Delivery.State.PENDING)
-        )
-        for delivery in deliveries:
-            notification = delivery.notification
-            send_mail(notification.subject, notification.body, None,
-                      [notification.recipient.email])
-            delivery.state = Delivery.State.SENT
-            delivery.sent_at = timezone.now()
-            delivery.attempts += 1
-            delivery.save(update_fields=["state", "sent_at", "attempts"])
+    """Send every due delivery of one notification; a sent one is never sent again."""
+    sent = 0
+    while (delivery := _claim({"notification_id": notification_id})) is not None:
+        sent += send_one(delivery) == Delivery.State.SENT
+    return sent
+
+
+def deliver_due(limit=None):
+    """The sweep: send due deliveries one claim at a time, up to ``limit`` rows."""
+    limit = limit or settings.NOTIFICATION_SWEEP_BATCH
+    counts = {}
+    for _ in range(limit):
+        delivery = _claim({})
+        if delivery is None:
+            break
+        state = send_one(delivery)
+        counts[state] = counts.get(state, 0) + 1
+    return counts

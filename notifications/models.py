@@ -2,8 +2,8 @@
 
 A reminder is sent exactly once for its (kind, object, due date): ``dedup_key`` is unique
 in the database, so re-running a scan, two beat processes or a redelivered task cannot
-write it twice. Deliveries (one row per channel) carry their own state, so the email of a
-notification can fail and be retried while the inbox entry is already there.
+write it twice. Deliveries (one row per external channel) carry their own state, so the
+email of a notification can fail and be retried while the inbox entry is already there.
 """
 
 from django.conf import settings
@@ -50,26 +50,52 @@ class Notification(models.Model):
     def __str__(self):
         return self.subject
 
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, now, lease_expired_before):
+        """Deliveries a worker may claim now: pending and due, or claimed by a worker that
+        did not finish within the lease (it died between claim and mark)."""
+        pending = models.Q(state=Delivery.State.PENDING) & (
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
+        )
+        stale = models.Q(state=Delivery.State.SENDING, claimed_at__lt=lease_expired_before)
+        return self.filter(pending | stale)
+
 
 class Delivery(models.Model):
+    """One notification on one external channel (the inbox needs no delivery row).
+
+    pending → sending (claimed, committed before the send) → sent | pending (retry later)
+    | failed (permanent error or the attempt cap reached; coordinators see it on /me/).
+    """
+
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无需发送")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
                                      related_name="deliveries")
+    # Any channel registered in settings.NOTIFICATION_CHANNELS (email now; SMS, WeCom later).
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices,
                              default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("投递")
@@ -80,7 +106,36 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"),
                          name="delivery_pending_idx"),
+            models.Index(fields=["claimed_at"], condition=models.Q(state="sending"),
+                         name="delivery_sending_idx"),
+            models.Index(fields=["-id"], condition=models.Q(state="failed"),
+                         name="delivery_failed_idx"),
         ]
 
     def __str__(self):
         return f"{self.notification} · {self.channel} · {self.state}"
+
+
+class Preference(models.Model):
+    """A person's notification settings: the language reminders are written in and the
+    kinds they do not want by email. The inbox always receives everything."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference", verbose_name=_("账号"))
+    language = models.CharField(_("通知语言"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    email_muted = models.JSONField(_("不接收邮件的类型"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+
+    def __str__(self):
+        return str(self.user)
+
+    def wants(self, kind, channel):
+        from notifications.kinds import preference_group
+
+        if channel == Delivery.Channel.EMAIL:
+            return preference_group(kind) not in self.email_muted
+        return True

@@ -1,21 +1,38 @@
 """Writing notifications. Call ``notify`` inside the transaction of the change it reports:
-the rows commit or roll back with it, and delivery is enqueued only after commit."""
+the rows commit or roll back with it, and delivery is enqueued only after commit.
 
+A web request never waits on the broker: the rows are the outbox, the enqueue after commit
+is a hint with a short timeout, and the periodic ``deliver_due`` task delivers whatever the
+hint missed (broker down, worker lost).
+"""
+
+import logging
+import time
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
-from notifications.models import Delivery, Notification
+from notifications.models import Delivery, Notification, Preference
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHANNELS = (Delivery.Channel.EMAIL,)
 
 
-def notify(*, recipient, kind, key, subject, body="", url="", target=None, channels=None):
+def notify(*, recipient, kind, key, subject, body="", url="", target=None, channels=None,
+           preference=None):
     """Write one notification (inbox entry) and its pending deliveries.
 
     ``key`` identifies the (kind, object, due date) it is about; a second call with the same
     key writes nothing and returns None. Returns the new Notification otherwise.
+    ``preference`` may be passed by callers that loaded it already (the scans, in bulk).
     """
     if recipient is None:
         return None
-    channels = [Delivery.Channel.EMAIL] if channels is None else channels
+    channels = DEFAULT_CHANNELS if channels is None else channels
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -24,13 +41,15 @@ def notify(*, recipient, kind, key, subject, body="", url="", target=None, chann
                 dedup_key=key[:200],
                 target_type=ContentType.objects.get_for_model(target) if target else None,
                 target_id=target.pk if target else None,
-                subject=subject[:200],
-                body=body,
+                subject=str(subject)[:200],
+                body=str(body),
                 url=url,
             )
     except IntegrityError:
         return None
-    wanted = [c for c in channels if _wants(recipient, kind, c)]
+    if preference is None:
+        preference = preference_of(recipient)
+    wanted = [c for c in channels if _wants(recipient, kind, c, preference)]
     Delivery.objects.bulk_create(
         [Delivery(notification=notification, channel=c) for c in wanted]
     )
@@ -39,15 +58,114 @@ def notify(*, recipient, kind, key, subject, body="", url="", target=None, chann
     return notification
 
 
-def _wants(recipient, kind, channel):
+def notify_from_template(*, recipient, kind, key, context, url="", target=None, channels=None,
+                         preference=None):
+    """Render ``notifications/messages/<kind>.txt`` in the recipient's language, then notify.
+
+    The template's first line is the subject, the rest the body.
+    """
+    if recipient is None:
+        return None
+    if preference is None:
+        preference = preference_of(recipient)
+    subject, body = render_message(kind, {**context, "recipient": recipient, "url": url},
+                                   language=preference.language)
+    return notify(recipient=recipient, kind=kind, key=key, subject=subject, body=body,
+                  url=url, target=target, channels=channels, preference=preference)
+
+
+def render_message(kind, context, *, language=None):
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        text = render_to_string(f"notifications/messages/{kind}.txt", context)
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    subject = lines[0].strip() if lines else ""
+    body = "\n".join(lines[1:]).strip()
+    return subject, body
+
+
+def preference_of(user):
+    """The user's preference, or an unsaved default one (nothing muted, portal language)."""
+    try:
+        return user.notification_preference
+    except Preference.DoesNotExist:
+        return Preference(user=user)
+
+
+def preferences_for(user_ids):
+    """{user_id: Preference} for many users in one query (defaults for those without)."""
+    found = {p.user_id: p for p in Preference.objects.filter(user_id__in=set(user_ids))}
+    return {uid: found.get(uid) or Preference(user_id=uid) for uid in user_ids}
+
+
+def existing_keys(keys):
+    """The keys among ``keys`` that were already written (one query)."""
+    keys = [k[:200] for k in keys]
+    if not keys:
+        return set()
+    return set(Notification.objects.filter(dedup_key__in=keys)
+               .values_list("dedup_key", flat=True))
+
+
+def _wants(recipient, kind, channel, preference):
     """Whether the recipient accepts ``kind`` on ``channel`` (the inbox is always on)."""
     if channel == Delivery.Channel.EMAIL and not recipient.email:
         return False
-    return True
+    return preference.wants(kind, channel)
+
+
+def update_preference(*, user, language, email_kinds):
+    """Save the language and which kinds the user wants by email (the rest are muted)."""
+    from notifications.kinds import preference_choices
+
+    all_kinds = [value for value, _label in preference_choices()]
+    muted = [k for k in all_kinds if k not in set(email_kinds)]
+    preference, _created = Preference.objects.update_or_create(
+        user=user, defaults={"language": language, "email_muted": muted},
+    )
+    return preference
+
+
+def mark_read(*, user, notification_id):
+    """Mark one of the user's notifications read; another user's id changes nothing."""
+    return (Notification.objects.for_user(user).unread().filter(pk=notification_id)
+            .update(read_at=timezone.now()))
+
+
+def mark_all_read(*, user):
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def retry_failed(*, delivery_ids):
+    """Coordinators' retry of failed deliveries: back to pending, attempts from zero."""
+    return Delivery.objects.filter(pk__in=delivery_ids, state=Delivery.State.FAILED).update(
+        state=Delivery.State.PENDING, attempts=0, next_attempt_at=None, last_error="",
+    )
+
+
+# --- enqueue after commit --------------------------------------------------------------------
+
+_broker_down_until = 0.0
 
 
 def enqueue_delivery(notification_id):
-    """Hand the delivery to a worker; the periodic delivery task catches what this misses."""
+    """Hand the delivery to a worker; the periodic delivery task catches what this misses.
+
+    After one failed publish the process stops trying for a while, so a request that writes
+    many notifications while the broker is down pays the publish timeout once at most.
+    """
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        logger.info("broker marked down: notification %s left for the sweep", notification_id)
+        return
     from notifications import tasks
 
-    tasks.enqueue(notification_id)
+    started = time.monotonic()
+    try:
+        # retry=False: one attempt; CELERY_BROKER_CONNECTION_TIMEOUT and the transport's
+        # socket timeouts bound how long that attempt may take.
+        tasks.deliver_notification.apply_async(args=[notification_id], retry=False)
+    except Exception as exc:  # broker down: the periodic sweep delivers it later
+        _broker_down_until = time.monotonic() + settings.NOTIFICATION_BROKER_BACKOFF
+        logger.warning("could not enqueue delivery of notification %s after %.2fs: %s",
+                       notification_id, time.monotonic() - started, exc)

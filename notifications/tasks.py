@@ -1,23 +1,67 @@
-"""Delivery tasks (thin: they call services with ids)."""
+"""Celery tasks: thin wrappers that call the delivery and scan services.
 
-import logging
+Every task here is idempotent (claims and unique dedup keys live in the database), so they
+are acknowledged late: a worker lost mid-task leaves the message to be redelivered, and a
+redelivery sends nothing twice. Deadlines live in the database, never in a countdown/ETA.
+"""
 
-logger = logging.getLogger(__name__)
+from celery import shared_task
 
-
-def enqueue(notification_id):
-    """Publish a delivery task; never lets a broker outage reach the web request."""
-    try:
-        deliver_notification.apply_async(args=[notification_id], retry=False)
-    except Exception as exc:  # broker down: the periodic sweep delivers it later
-        logger.warning("could not enqueue delivery of notification %s: %s", notification_id, exc)
+from notifications import delivery, scans
 
 
-from celery import shared_task  # noqa: E402
-
-
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def deliver_notification(notification_id):
-    from notifications.delivery import deliver
+    return delivery.deliver(notification_id)
 
-    deliver(notification_id)
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_due():
+    """Every minute: whatever the after-commit enqueue missed, retries that are due, and rows
+    a dead worker left in ``sending``."""
+    return {str(k): v for k, v in delivery.deliver_due().items()}
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_accept_overdue():
+    return scans.accept_overdue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_reply_due_soon():
+    return scans.reply_due_soon()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_reply_overdue():
+    return scans.reply_overdue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_reply_supervision():
+    return scans.reply_supervision()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_progress_overdue():
+    return scans.progress_overdue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_feedback():
+    return scans.feedback()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_event_tomorrow():
+    return scans.event_tomorrow()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_event_ended():
+    return scans.event_ended()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def weekly_digest():
+    return scans.weekly_digest()

@@ -7,6 +7,7 @@ deployment sets DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL and the mail 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "yichuan.context_processors.portal",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -249,16 +251,64 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # socket_connect_timeout bounds the publish after commit, so a web request with the
+    # broker down stays fast (the sweep delivers later). visibility_timeout: an unacked
+    # (acks_late) message comes back after this long; no countdown/ETA may exceed it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+        "retry_on_timeout": True,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Our tasks are idempotent (database claims and unique keys), so they are acknowledged after
+# they ran: a worker lost mid-task leaves its message to be redelivered.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# The worker keeps reconnecting when the broker goes away, for as long as it takes.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_HEARTBEAT = 30
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+SCAN_EVERY = env.int("NOTIFICATION_SCAN_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    # expires: a run that waited longer than its period is dropped; the next one does it.
+    "deliver-due": {"task": "notifications.tasks.deliver_due", "schedule": 60.0,
+                    "options": {"expires": 55}},
+    **{
+        f"scan-{name}": {"task": f"notifications.tasks.scan_{name}", "schedule": float(SCAN_EVERY),
+                         "options": {"expires": SCAN_EVERY - 5}}
+        for name in ["accept_overdue", "reply_due_soon", "reply_overdue", "reply_supervision",
+                     "progress_overdue", "feedback", "event_tomorrow", "event_ended"]
+    },
+    "weekly-digest": {"task": "notifications.tasks.weekly_digest",
+                      # Mondays 08:30 Shanghai time; the unique key makes re-runs harmless.
+                      "schedule": crontab(minute=30, hour=8, day_of_week=1)},
+}
+
+# --- notifications ------------------------------------------------------------------------------
+# Delivery channels by name (notifications.channels); SMS or WeCom are added here.
+NOTIFICATION_CHANNELS = {"email": "notifications.channels.EmailChannel"}
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_DELAY = env.int("NOTIFICATION_RETRY_MAX_DELAY_SECONDS", default=3600)
+# A row left in "sending" longer than this belongs to a dead worker and is sent again
+# (notifications/delivery.py explains the choice). Far above the SMTP timeout (10 s).
+NOTIFICATION_SENDING_LEASE = env.int("NOTIFICATION_SENDING_LEASE_SECONDS", default=300)
+NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=100)
+# After a failed publish, a web process leaves deliveries to the sweep for this long.
+NOTIFICATION_BROKER_BACKOFF = env.int("NOTIFICATION_BROKER_BACKOFF_SECONDS", default=30)
 
 # --- portal -------------------------------------------------------------------------------
 PORTAL_ALLIANCE_SLUG = env("PORTAL_ALLIANCE_SLUG", default="yiqi-kaopu")

@@ -1,0 +1,20 @@
+"""The inbox section of /me/ (and, for coordinators, deliveries that failed)."""
+
+from alliance.roles import is_coordinator
+from notifications.models import Delivery, Notification
+from yichuan.home import me_section
+
+
+@me_section
+def inbox(request):
+    user = request.user
+    latest = list(Notification.objects.for_user(user)
+                  .only("id", "subject", "url", "created_at", "read_at")[:5])
+    section = {
+        "template": "notifications/_me_inbox.html",
+        "latest": latest,
+        "failed_count": None,
+    }
+    if is_coordinator(user):
+        section["failed_count"] = Delivery.objects.filter(state=Delivery.State.FAILED).count()
+    return section
