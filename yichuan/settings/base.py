@@ -251,11 +251,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # socket_connect_timeout bounds the publish after commit, so a web request with the
-    # broker down stays fast (the sweep delivers later). visibility_timeout: an unacked
-    # (acks_late) message comes back after this long; no countdown/ETA may exceed it.
+    # A publish makes one connection attempt of at most a second (max_retries 0 applies to
+    # publishing only; the worker's consumer reconnects per CELERY_BROKER_CONNECTION_*), so a
+    # web request with the broker down stays fast and the sweep delivers later.
+    # visibility_timeout: an unacked (acks_late) message comes back after this long; no
+    # countdown/ETA may exceed it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
+        "max_retries": 0,
         "socket_connect_timeout": 1,
         "socket_timeout": 5,
         "retry_on_timeout": True,
