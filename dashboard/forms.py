@@ -1,0 +1,56 @@
+"""The dashboard's filter: period, unit and category, validated into a StatsFilter."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Unit
+from dashboard.stats import StatsFilter, default_period
+
+MAX_PERIOD_DAYS = 366 * 5
+
+
+class DashboardFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("起始日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False,
+                                  empty_label=_("全部单位"))
+    category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False,
+                                      empty_label=_("全部类别"))
+
+    def __init__(self, data=None, *, alliance, **kwargs):
+        from proposals.models import Category
+
+        super().__init__(data, **kwargs)
+        self.alliance = alliance
+        self.fields["unit"].queryset = Unit.objects.filter(alliance=alliance).order_by(
+            "kind", "order", "id")
+        categories = Category.objects.all()
+        if any(f.name == "alliance" for f in Category._meta.get_fields()):
+            categories = categories.filter(alliance=alliance)
+        self.fields["category"].queryset = categories
+
+    def clean(self):
+        cleaned = super().clean()
+        default_from, default_to = default_period()
+        date_from = cleaned.get("date_from") or default_from
+        date_to = cleaned.get("date_to") or default_to
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return cleaned
+        if date_from > date_to:
+            self.add_error("date_to", _("截止日期不能早于起始日期。"))
+        elif (date_to - date_from).days > MAX_PERIOD_DAYS:
+            self.add_error("date_to", _("统计区间最长五年。"))
+        cleaned["date_from"], cleaned["date_to"] = date_from, date_to
+        return cleaned
+
+    def stats_filter(self):
+        """The filter to apply: the valid choice, or the default period when invalid."""
+        if self.is_bound and self.is_valid():
+            data = self.cleaned_data
+            return StatsFilter(alliance=self.alliance, date_from=data["date_from"],
+                               date_to=data["date_to"], unit=data.get("unit"),
+                               category=data.get("category"))
+        date_from, date_to = default_period()
+        return StatsFilter(alliance=self.alliance, date_from=date_from, date_to=date_to)

@@ -1,0 +1,367 @@
+"""The statistics of the 直通车 and of volunteer service, as plain selectors.
+
+Every figure is an aggregate query (conditional ``Count(filter=Q(...))`` grouped with
+``values()`` / ``TruncMonth``): the number of queries is fixed, whatever the number of
+suggestions, and the database does the counting. Python only merges the few grouped rows
+(one per category, unit or month) and computes the rates.
+
+What each figure means (shown on the page as footnotes, tested in tests/dashboard):
+
+- 受理 (accepted): suggestions accepted by triage (``accepted_at`` set) and not later
+  withdrawn, declined or merged. This is the base of the four 有.
+- 有回复 reply rate: replied ÷ accepted.
+- 有推进 progress rate: among replied suggestions that are to be carried out (not concluded
+  as "not implemented now"), those in progress or already implemented.
+- 有落实 implementation rate: implemented ÷ replied. A suggestion the handler concluded as
+  not implemented (grade C/D) counts as replied but not implemented.
+- 有反馈 feedback rate: suggestions with the submitter's feedback ÷ suggestions asked for it
+  (implemented, or concluded as not implemented). Auto-closed "no response" ones count as
+  asked but not answered.
+- 满意率 satisfaction: (满意 + 基本满意) ÷ suggestions with feedback, using each
+  suggestion's latest feedback (a reopened suggestion is judged on its second round).
+- 按时答复率 on-time reply rate: replied on or before ``reply_due`` ÷ accepted suggestions
+  whose reply deadline has come (replied, or the deadline has passed).
+- 按时办理率 on-time handling rate: accepted suggestions that kept every deadline that has
+  come so far (accepted by ``accept_due``, replied by ``reply_due``, no progress update
+  overdue now) ÷ accepted.
+- 当前逾期 overdue now: open suggestions past the deadline of the step they wait for
+  (acceptance, reply, or the next progress update).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from alliance.models import Unit
+
+STATE_OPEN_FOR_PROGRESS = ("replied", "in_progress")
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """What the coordinator chose: a period of submission dates and optionally a unit
+    (lead or co-handling) and a category. ``date_to`` is inclusive."""
+
+    alliance: object
+    date_from: datetime.date
+    date_to: datetime.date
+    unit: object = None
+    category: object = None
+
+    @property
+    def start(self):
+        return _local_midnight(self.date_from)
+
+    @property
+    def end(self):
+        return _local_midnight(self.date_to + datetime.timedelta(days=1))
+
+
+def default_period(today=None):
+    """The last twelve calendar months up to today."""
+    today = today or timezone.localdate()
+    year, month = today.year, today.month - 11
+    if month <= 0:
+        year, month = year - 1, month + 12
+    return datetime.date(year, month, 1), today
+
+
+def _local_midnight(day):
+    # A half-open range on the stored datetimes keeps the index on submitted_at usable.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def rate(numerator, denominator):
+    """A percentage with one decimal, or None when there is nothing to measure."""
+    if not denominator:
+        return None
+    return round(100 * numerator / denominator, 1)
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+def filtered_suggestions(flt):
+    """The suggestions the filter selects (all states), for statistics and exports."""
+    from proposals.models import Assignment, Suggestion
+
+    qs = Suggestion.objects.filter(
+        alliance=flt.alliance, submitted_at__gte=flt.start, submitted_at__lt=flt.end
+    )
+    if flt.category is not None:
+        qs = qs.filter(category=flt.category)
+    if flt.unit is not None:
+        # A subquery rather than a join, so a co-handled suggestion is never counted twice.
+        co_handled = Assignment.objects.filter(unit=flt.unit).values("suggestion_id")
+        qs = qs.filter(Q(lead_unit=flt.unit) | Q(pk__in=co_handled))
+    return qs
+
+
+def _conditions(today):
+    accepted = Q(accepted_at__isnull=False) & ~Q(state__in=["withdrawn", "declined", "merged"])
+    replied = accepted & Q(replied_at__isnull=False)
+    not_implemented = replied & Q(not_implemented=True)
+    to_carry_out = replied & Q(not_implemented=False)
+    implemented = to_carry_out & Q(implemented_at__isnull=False)
+    progressed = to_carry_out & (Q(state="in_progress") | Q(implemented_at__isnull=False))
+    progress_overdue = (
+        Q(state__in=STATE_OPEN_FOR_PROGRESS, not_implemented=False, progress_due__lt=today)
+    )
+    overdue = (
+        Q(state="submitted", accept_due__lt=today)
+        | Q(state="accepted", reply_due__lt=today)
+        | progress_overdue
+    )
+    replied_on_time = Q(replied_at__isnull=False, replied_at__date__lte=F("reply_due"))
+    reply_due_come = accepted & Q(reply_due__isnull=False) & (
+        Q(replied_at__isnull=False) | Q(reply_due__lt=today)
+    )
+    accept_kept = Q(accept_due__isnull=True) | Q(accepted_at__date__lte=F("accept_due"))
+    reply_kept = (
+        Q(reply_due__isnull=True)
+        | replied_on_time
+        | Q(replied_at__isnull=True, reply_due__gte=today)
+    )
+    handled_on_time = accepted & accept_kept & reply_kept & ~progress_overdue
+    return {
+        "total": Q(),
+        "pending": Q(state="submitted"),
+        "withdrawn": Q(state="withdrawn"),
+        "declined": Q(state="declined"),
+        "merged": Q(state="merged"),
+        "accepted": accepted,
+        "replied": replied,
+        "to_carry_out": to_carry_out,
+        "progressed": progressed,
+        "implemented": implemented,
+        "not_implemented": not_implemented,
+        "feedback_asked": implemented | not_implemented,
+        "closed": Q(state="closed"),
+        "closed_no_response": Q(state="closed", closed_no_response=True),
+        "reopened": Q(reopened_count__gt=0),
+        "golden": Q(is_golden=True),
+        "overdue": overdue,
+        "reply_due_come": reply_due_come,
+        "replied_on_time": reply_due_come & replied_on_time,
+        "handled_on_time": handled_on_time,
+    }
+
+
+def _count_expressions(today):
+    return {
+        name: Count("pk", filter=condition) if condition else Count("pk")
+        for name, condition in _conditions(today).items()
+    }
+
+
+def _latest_feedback(suggestions):
+    """Each suggestion's latest feedback (a later one replaces the first after reopening)."""
+    from proposals.models import Feedback
+
+    later = Feedback.objects.filter(suggestion_id=OuterRef("suggestion_id"), pk__gt=OuterRef("pk"))
+    return Feedback.objects.filter(suggestion__in=suggestions.values("pk")).exclude(Exists(later))
+
+
+FEEDBACK_COUNTS = {
+    "feedback_given": Count("pk"),
+    "satisfied": Count("pk", filter=Q(rating="satisfied")),
+    "basically_satisfied": Count("pk", filter=Q(rating="basically_satisfied")),
+    "dissatisfied": Count("pk", filter=Q(rating="dissatisfied")),
+}
+FEEDBACK_ZERO = dict.fromkeys(FEEDBACK_COUNTS, 0)
+
+
+def _with_rates(row):
+    row["reply_rate"] = rate(row["replied"], row["accepted"])
+    row["progress_rate"] = rate(row["progressed"], row["to_carry_out"])
+    row["implementation_rate"] = rate(row["implemented"], row["replied"])
+    row["feedback_rate"] = rate(row["feedback_given"], row["feedback_asked"])
+    row["satisfaction_rate"] = rate(
+        row["satisfied"] + row["basically_satisfied"], row["feedback_given"]
+    )
+    row["on_time_reply_rate"] = rate(row["replied_on_time"], row["reply_due_come"])
+    row["on_time_handling_rate"] = rate(row["handled_on_time"], row["accepted"])
+    return row
+
+
+def _grouped(flt, *, key, feedback_key, names=(), today=None):
+    """Rows of figures grouped by ``key`` (a field or expression on Suggestion); two
+    queries: the suggestion counts and the latest-feedback counts."""
+    today = today or timezone.localdate()
+    suggestions = filtered_suggestions(flt)
+    counts = (
+        suggestions.annotate(group=key).values("group", *names)
+        .annotate(**_count_expressions(today)).order_by("group")
+    )
+    feedback = {
+        row.pop("group"): row
+        for row in _latest_feedback(suggestions).annotate(group=feedback_key)
+        .values("group").annotate(**FEEDBACK_COUNTS).order_by()
+    }
+    rows = []
+    for row in counts:
+        row.update(feedback.get(row["group"], FEEDBACK_ZERO))
+        rows.append(_with_rates(row))
+    return rows
+
+
+def overview(flt, *, today=None):
+    """The headline figures of the whole selection: one dict (two queries)."""
+    today = today or timezone.localdate()
+    suggestions = filtered_suggestions(flt)
+    row = suggestions.aggregate(**_count_expressions(today))
+    row.update(_latest_feedback(suggestions).aggregate(**FEEDBACK_COUNTS))
+    return _with_rates(row)
+
+
+def by_category(flt, *, today=None):
+    rows = _grouped(flt, key=F("category_id"), feedback_key=F("suggestion__category_id"),
+                    names=("category__name",), today=today)
+    for row in rows:
+        row["label"] = row.pop("category__name") or "—"
+    return rows
+
+
+def by_lead_unit(flt, *, today=None):
+    rows = _grouped(flt, key=F("lead_unit_id"), feedback_key=F("suggestion__lead_unit_id"),
+                    names=("lead_unit__name",), today=today)
+    for row in rows:
+        row["label"] = row.pop("lead_unit__name") or "未分派"
+    return rows
+
+
+def _months(date_from, date_to):
+    year, month = date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        yield datetime.date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _month_of(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def by_month(flt, *, today=None):
+    """One row per calendar month of the period, months without suggestions included."""
+    tz = timezone.get_current_timezone()
+    rows = _grouped(flt, key=TruncMonth("submitted_at", tzinfo=tz),
+                    feedback_key=TruncMonth("suggestion__submitted_at", tzinfo=tz), today=today)
+    found = {_month_of(row["group"]): row for row in rows}
+    empty = _with_rates(dict.fromkeys([*_conditions(today or timezone.localdate()),
+                                       *FEEDBACK_COUNTS], 0))
+    result = []
+    for month in _months(flt.date_from, flt.date_to):
+        row = dict(found.get(month) or empty)
+        row["group"] = month
+        row["label"] = f"{month.year}-{month.month:02d}"
+        result.append(row)
+    return result
+
+
+def trend_chart_data(months):
+    """What static/js/dashboard.js draws: labels and the four 有 counts per month."""
+    return {
+        "labels": [row["label"] for row in months],
+        "series": [
+            {"key": key, "label": label, "data": [row[key] for row in months]}
+            for key, label in [
+                ("total", "提交"), ("replied", "有回复"), ("progressed", "有推进"),
+                ("implemented", "有落实"), ("feedback_given", "有反馈"),
+            ]
+        ],
+    }
+
+
+def golden_ideas(flt, *, limit=10):
+    return (
+        filtered_suggestions(flt).filter(is_golden=True)
+        .select_related("category", "lead_unit")
+        .only("tracking_number", "title", "golden_summary", "closed_at", "implemented_at",
+              "category__name", "lead_unit__name", "lead_unit__short_name")
+        .order_by(F("closed_at").desc(nulls_last=True), "-pk")[:limit]
+    )
+
+
+# --- volunteer service ------------------------------------------------------------------------
+
+
+def volunteer_by_unit(flt):
+    """Per unit: events organized in the period, attendances at them, and the verified
+    volunteer hours its members served in the period (a member of two units counts for
+    both). Four queries whatever the data size."""
+    from volunteers.models import Event, Registration, ServiceRecord
+
+    units = Unit.objects.filter(alliance=flt.alliance, is_active=True).select_related("parent")
+    if flt.unit is not None:
+        units = units.filter(pk=flt.unit.pk)
+    events = Event.objects.filter(
+        alliance=flt.alliance, start__gte=flt.start, start__lt=flt.end
+    ).exclude(status__in=["draft", "cancelled"])
+    event_counts = dict(
+        events.values_list("organizers").annotate(n=Count("pk")).values_list("organizers", "n")
+        .order_by()
+    )
+    attended = dict(
+        Registration.objects.filter(event__in=events.values("pk"), state="attended")
+        .values_list("event__organizers").annotate(n=Count("pk"))
+        .values_list("event__organizers", "n").order_by()
+    )
+    hours = {
+        row["member__memberships__unit"]: row
+        for row in ServiceRecord.objects.filter(
+            verified=True, created_at__gte=flt.start, created_at__lt=flt.end,
+            member__alliance=flt.alliance,
+        )
+        .values("member__memberships__unit")
+        .annotate(hours=Sum("hours"), volunteers=Count("member", distinct=True))
+        .order_by()
+    }
+    rows = []
+    for unit in units:
+        served = hours.get(unit.pk, {})
+        rows.append({
+            "unit": unit,
+            "label": f"{unit.parent} · {unit}" if unit.parent_id else str(unit),
+            "kind": unit.get_kind_display(),
+            "events": event_counts.get(unit.pk, 0),
+            "attendances": attended.get(unit.pk, 0),
+            "hours": served.get("hours") or 0,
+            "volunteers": served.get("volunteers", 0),
+        })
+    return rows
+
+
+def volunteer_totals(rows):
+    return {
+        "hours": sum((row["hours"] for row in rows), 0),
+        "events": sum(row["events"] for row in rows),
+    }
+
+
+# --- the whole page ----------------------------------------------------------------------------
+
+
+def dashboard(flt, *, today=None):
+    """Everything /dashboard/ and the statistics workbook show, in a fixed number of
+    queries."""
+    today = today or timezone.localdate()
+    months = by_month(flt, today=today)
+    volunteers = volunteer_by_unit(flt)
+    return {
+        "overview": overview(flt, today=today),
+        "by_category": by_category(flt, today=today),
+        "by_lead_unit": by_lead_unit(flt, today=today),
+        "by_month": months,
+        "chart": trend_chart_data(months),
+        "volunteers": volunteers,
+        "volunteer_totals": volunteer_totals(volunteers),
+        "composition": flt.alliance.composition(),
+        "golden": list(golden_ideas(flt)),
+        "today": today,
+    }
