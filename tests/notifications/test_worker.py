@@ -133,14 +133,15 @@ def broker_at(url):
         app._pool = None
         app.amqp._producer_pool = None
 
-    old = app.conf.broker_url
+    old = app.conf.broker_url, app.conf.broker_write_url
     reset()
-    app.conf.broker_url = url
+    app.conf.broker_url = app.conf.broker_write_url = url
+    assert app.connection_for_write().as_uri().endswith(url.rsplit("@", 1)[-1].split("//")[-1])
     try:
         yield
     finally:
         reset()
-        app.conf.broker_url = old
+        app.conf.broker_url, app.conf.broker_write_url = old
         services._broker_down_until = 0.0
 
 
@@ -228,3 +229,57 @@ def test_worker_killed_mid_batch_then_restarted_delivers_everything_once(run_wor
         time.sleep(2)
     counts = Counter(sink.recipients())
     assert counts == Counter({u.email: 1 for u in users})
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def own_redis(port, tmp_path):
+    """A Redis server of this test alone, so it can be stopped without touching others'."""
+    import shutil
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
+                             check=False).stdout.strip() != b"PONG":
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_worker_survives_a_lost_broker_and_delivers_when_it_is_back(run_worker, tmp_path):
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    users = UserFactory.create_batch(2)
+    with SMTPSink() as sink, broker_at(url):
+        with own_redis(port, tmp_path):
+            run_worker(sink, CELERY_BROKER_URL=url)
+            first = _notify_many(users[:1], "before")
+            assert sink.wait_for(1)
+        # the broker is gone: the worker keeps trying; a change still commits at once
+        started = time.monotonic()
+        second = _notify_many(users[1:], "during")
+        assert time.monotonic() - started < 2
+        time.sleep(3)
+        with own_redis(port, tmp_path):
+            services._broker_down_until = 0.0
+            tasks.deliver_due.delay()
+            assert sink.wait_for(2, timeout=60), "the worker did not come back"
+            assert _wait_until_delivered(first + second)
+    assert sorted(sink.recipients()) == sorted(u.email for u in users)
