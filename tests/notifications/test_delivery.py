@@ -219,3 +219,41 @@ def test_message_is_rendered_from_its_template():
                                                       "due": timezone.localdate()})
     assert subject == "受理超期：建言 ZTC-2026-00007 尚未受理"
     assert "《加装电梯 & 扶手》" in body
+
+
+def test_message_is_written_in_the_recipients_language():
+    import datetime
+
+    from notifications.services import notify_from_template
+
+    class Suggestion:
+        tracking_number = "ZTC-2026-00008"
+        title = "路灯"
+
+    chinese, english = UserFactory(), UserFactory()
+    Preference.objects.create(user=english, language="en")
+    due = datetime.date(2026, 12, 11)
+    for user in (chinese, english):
+        notify_from_template(recipient=user, kind="accept_overdue", key=f"lang:{user.pk}",
+                             context={"suggestion": Suggestion(), "due": due})
+    assert "2026-12-11（星期五）" in Notification.objects.get(recipient=chinese).body
+    assert "2026-12-11（Friday）" in Notification.objects.get(recipient=english).body
+
+
+def test_beat_schedule_runs_every_scan_and_nothing_waits_beyond_the_visibility_timeout(settings):
+    from yichuan.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    registered = set(app.tasks)
+    assert tasks <= registered
+    for name in ["accept_overdue", "reply_due_soon", "reply_overdue", "reply_supervision",
+                 "progress_overdue", "feedback", "event_tomorrow", "event_ended"]:
+        assert f"notifications.tasks.scan_{name}" in tasks
+    assert "notifications.tasks.deliver_due" in tasks
+    assert "notifications.tasks.weekly_digest" in tasks
+    visibility = 3600
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry.get("options", {}).get("expires", 0) < visibility
+    assert settings.NOTIFICATION_RETRY_MAX_DELAY <= visibility
+    assert settings.CELERY_TASK_ACKS_LATE
+    assert settings.CELERY_BROKER_CONNECTION_MAX_RETRIES is None
