@@ -46,16 +46,17 @@ def _claim(filters):
     now = timezone.now()
     lease_expired_before = now - timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
     with transaction.atomic():
-        delivery = (
+        # No ORDER BY: the partial indexes on pending/sending rows answer this without
+        # walking the (ever growing) sent rows in primary-key order.
+        rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("notification__recipient")
             .due(now, lease_expired_before)
-            .filter(**filters)
-            .order_by("pk")
-            .first()
+            .filter(**filters)[:1]
         )
-        if delivery is None:
+        if not rows:
             return None
+        delivery = rows[0]
         if delivery.state == Delivery.State.SENDING:
             logger.warning("delivery %s: previous claim at %s expired; sending again",
                            delivery.pk, delivery.claimed_at)
