@@ -1,0 +1,188 @@
+"""Every reminder kind with a frozen clock: sent once on the right working day, not before,
+not twice after three re-runs; a changed deadline makes a new reminder.
+
+The calendar: December 2026 has no holidays. Fri 11, Sat 12, Sun 13, Mon 14, Tue 15,
+Wed 16, Thu 17.
+"""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from notifications import scans
+from notifications.models import Notification
+from tests.factories import UserFactory
+
+proposals_models = pytest.importorskip("proposals.models")
+if not hasattr(proposals_models, "Suggestion"):
+    pytest.skip("proposals.models.Suggestion has not landed yet", allow_module_level=True)
+
+from tests.notifications.builders import make_suggestion  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def at(day, hour=9, minute=0):
+    return time_machine.travel(datetime.datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI),
+                               tick=False)
+
+
+def d(day):
+    return datetime.date(2026, 12, day)
+
+
+def sent(kind, **filters):
+    return Notification.objects.filter(kind=kind, **filters)
+
+
+def run_three_times(scan):
+    return [scan() for _ in range(3)]
+
+
+@pytest.fixture
+def staff(db):
+    coordinator = UserFactory(username="coord-scan", roles=["coordinator"])
+    handler = UserFactory(username="handler-scan", roles=["handler"])
+    return coordinator, handler
+
+
+def test_acceptance_overdue_goes_to_coordinators_on_the_next_working_day(staff):
+    coordinator, _handler = staff
+    suggestion = make_suggestion(state="submitted", accept_due=d(11))
+    with at(11):
+        assert scans.accept_overdue() == 0  # due today: not overdue yet
+    with at(12):
+        assert scans.accept_overdue() == 0  # Saturday
+    with at(14):
+        assert scans.accept_overdue() == 1
+        assert run_three_times(scans.accept_overdue) == [0, 0, 0]
+    notification = sent("accept_overdue").get()
+    assert notification.recipient == coordinator
+    assert suggestion.tracking_number in notification.subject
+    assert notification.url == f"/suggestions/{suggestion.tracking_number}/"
+    assert notification.deliveries.count() == 1
+
+
+def test_changed_deadline_makes_a_new_reminder(staff):
+    suggestion = make_suggestion(state="submitted", accept_due=d(11))
+    with at(14):
+        scans.accept_overdue()
+    type(suggestion).objects.filter(pk=suggestion.pk).update(accept_due=d(14))
+    with at(15):
+        assert scans.accept_overdue() == 1
+        assert scans.accept_overdue() == 0
+    assert sent("accept_overdue").count() == 2
+
+
+def test_reply_due_in_one_working_day_reminds_the_handler(staff):
+    _coordinator, handler = staff
+    make_suggestion(state="accepted", handler=handler, reply_due=d(14))
+    with at(10):
+        assert scans.reply_due_soon() == 0  # two working days ahead
+    with at(11):  # Friday: Monday is the next working day
+        assert scans.reply_due_soon() == 1
+        assert run_three_times(scans.reply_due_soon) == [0, 0, 0]
+    with at(14):
+        assert scans.reply_due_soon() == 0  # due today: no longer "soon"
+    assert sent("reply_due_soon").get().recipient == handler
+
+
+def test_reply_overdue_chases_handler_and_coordinators(staff):
+    coordinator, handler = staff
+    make_suggestion(state="accepted", handler=handler, reply_due=d(11))
+    with at(11):
+        assert scans.reply_overdue() == 0
+    with at(13):
+        assert scans.reply_overdue() == 0  # Sunday
+    with at(14):
+        assert scans.reply_overdue() == 2
+        assert run_three_times(scans.reply_overdue) == [0, 0, 0]
+    assert {n.recipient for n in sent("reply_overdue")} == {coordinator, handler}
+
+
+def test_supervision_after_five_working_days_overdue_goes_to_coordinators(staff):
+    coordinator, handler = staff
+    make_suggestion(state="accepted", handler=handler, reply_due=d(4))
+    with at(10):
+        assert scans.reply_supervision() == 0  # four working days overdue
+    with at(11):
+        assert scans.reply_supervision() == 1
+        assert run_three_times(scans.reply_supervision) == [0, 0, 0]
+    assert sent("reply_supervision").get().recipient == coordinator
+
+
+def test_progress_overdue_reminds_the_handler(staff):
+    _coordinator, handler = staff
+    make_suggestion(state="in_progress", handler=handler, progress_due=d(11))
+    make_suggestion(state="replied", handler=handler, progress_due=d(11), not_implemented=True)
+    with at(11):
+        assert scans.progress_overdue() == 0
+    with at(14):
+        assert scans.progress_overdue() == 1
+        assert run_three_times(scans.progress_overdue) == [0, 0, 0]
+    assert sent("progress_overdue").get().recipient == handler
+
+
+def test_feedback_request_reminder_and_auto_close(staff):
+    suggestion = make_suggestion(state="implemented", feedback_due=d(16))
+    submitter = suggestion.submitter
+    with at(11):
+        assert scans.feedback() == {"requested": 1, "reminded": 0, "closed": 0}
+        assert run_three_times(scans.feedback) == [
+            {"requested": 0, "reminded": 0, "closed": 0}] * 3
+    with at(14):
+        assert scans.feedback()["reminded"] == 0  # two working days left
+    with at(15):
+        assert scans.feedback()["reminded"] == 1  # the last working day before the end
+        assert [r["reminded"] for r in run_three_times(scans.feedback)] == [0, 0, 0]
+    with at(16):
+        assert scans.feedback()["closed"] == 0  # the window's last day
+    with at(17):
+        assert scans.feedback()["closed"] == 1
+        assert [r["closed"] for r in run_three_times(scans.feedback)] == [0, 0, 0]
+    suggestion.refresh_from_db()
+    assert suggestion.state == "closed"
+    assert suggestion.closed_no_response
+    assert sent("feedback_request").get().recipient == submitter
+    assert sent("feedback_reminder").get().recipient == submitter
+
+
+def test_weekly_digest_once_per_coordinator_per_week(staff):
+    coordinator, _handler = staff
+    make_suggestion(state="submitted", accept_due=d(4))
+    with at(14, 8, 30):
+        assert scans.weekly_digest() == 1
+        assert run_three_times(scans.weekly_digest) == [0, 0, 0]
+    with at(21, 8, 30):
+        assert scans.weekly_digest() == 1
+    digest = sent("weekly_digest").first()
+    assert digest.recipient == coordinator
+    assert "待受理：1" in digest.body
+
+
+def test_scans_cost_the_same_with_10_and_10000_closed_suggestions(staff):
+    make_suggestion(state="submitted", accept_due=d(11))
+    make_suggestion(state="accepted", handler=staff[1], reply_due=d(4))
+
+    def queries():
+        with at(14), CaptureQueriesContext(connection) as ctx:
+            for name in ["accept_overdue", "reply_due_soon", "reply_overdue",
+                         "reply_supervision", "progress_overdue", "feedback"]:
+                getattr(scans, name)()
+        return len(ctx.captured_queries)
+
+    from tests.notifications.builders import make_closed_suggestions
+
+    make_closed_suggestions(10)
+    first = queries()  # writes the reminders
+    small = queries()  # a re-run: nothing new
+    make_closed_suggestions(9990)
+    large = queries()
+    assert first > small
+    assert small == large
