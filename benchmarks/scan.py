@@ -13,6 +13,12 @@ import time
 
 
 def _rss_mb():
+    """Peak resident memory of this process (VmHWM). ru_maxrss would not do: Linux carries
+    it over from the forking parent across exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
