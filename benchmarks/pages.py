@@ -23,6 +23,10 @@ def portal_targets(fixture, *, coordinator, member, make_cookie):
         Target("mine", "member: my suggestions", "/suggestions/", cookie=member),
         Target("events", "events list", "/events/", cookie=member),
     ]
+    found += [
+        Target("home", "home page (anonymous)", "/"),
+        Target("me", "member: /me/", "/me/", cookie=member),
+    ]
     signup = _signup_target(fixture, make_cookie)
     if signup:
         found.append(signup)

@@ -12,6 +12,15 @@ def _ratio(value, base):
     return f"{value / base:.2f}" if base else "–"
 
 
+def _first_line(text):
+    return next((line.strip() for line in str(text or "").splitlines() if line.strip()), "")
+
+
+def _last_line(text):
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def table(result):
     pages = result.get("pages", {})
     queries = result.get("queries", {})
@@ -36,7 +45,7 @@ def table(result):
                 f"{row['p95_ms']:.1f} | {q} | {_ratio(row['rps'], l1)} | "
                 f"{_ratio(row['rps'], l0)} | {row['errors']} |"
             )
-    skipped = [f"- {name}: {info.get('error')}" for name, info in queries.items()
+    skipped = [f"- {name}: {_first_line(info.get('error'))}" for name, info in queries.items()
                if not info.get("ok", True)]
     if skipped:
         lines += ["", "Not measured (the page did not answer 200 to its user):", *skipped]
@@ -52,7 +61,7 @@ def table(result):
                 lines.append(f"| {label} | {info['seconds']:.2f} | {info['peak_rss_mb']:.0f} | "
                              f"{info.get('written', '–')} |")
             else:
-                lines.append(f"| {label} | error: {str(info.get('error', ''))[-200:]!r} | | |")
+                lines.append(f"| {label} | error: {_last_line(info.get('error'))} | | |")
         if "scan_over_b0" in scan:
             lines.append(f"\nScan time ÷ B0 time: **{scan['scan_over_b0']}**")
     return "\n".join(lines)
