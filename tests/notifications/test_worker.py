@@ -283,3 +283,39 @@ def test_worker_survives_a_lost_broker_and_delivers_when_it_is_back(run_worker, 
             assert sink.wait_for(2, timeout=60), "the worker did not come back"
             assert _wait_until_delivered(first + second)
     assert sorted(sink.recipients()) == sorted(u.email for u in users)
+
+
+def test_worker_emails_a_suggestion_reminder_once_and_again_when_its_deadline_changes(
+        run_worker):
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    from notifications import scans
+
+    proposals_models = pytest.importorskip("proposals.models")
+    if not hasattr(proposals_models, "Suggestion"):
+        pytest.skip("proposals.models.Suggestion has not landed yet")
+    from tests.notifications.builders import make_suggestion
+
+    coordinator = UserFactory(email="coordinator@example.cn", roles=["coordinator"])
+    suggestion = make_suggestion(state="submitted", accept_due=datetime.date(2026, 12, 11))
+    monday = datetime.datetime(2026, 12, 14, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with SMTPSink() as sink:
+        run_worker(sink)
+        with time_machine.travel(monday, tick=False):
+            assert scans.accept_overdue() == 1
+            assert [scans.accept_overdue() for _ in range(3)] == [0, 0, 0]
+        assert sink.wait_for(1)
+        # the suggestion changes: a new deadline is a new reminder
+        type(suggestion).objects.filter(pk=suggestion.pk).update(
+            accept_due=datetime.date(2026, 12, 14))
+        with time_machine.travel(monday + datetime.timedelta(days=1), tick=False):
+            assert scans.accept_overdue() == 1
+            assert scans.accept_overdue() == 0
+        assert sink.wait_for(2)
+        tasks.deliver_due.delay()
+        time.sleep(2)
+    assert sink.recipients() == [coordinator.email, coordinator.email]
+    assert all(suggestion.tracking_number in m["Subject"] for m in sink.messages)
