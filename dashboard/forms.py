@@ -24,12 +24,23 @@ class DashboardFilterForm(forms.Form):
 
         super().__init__(data, **kwargs)
         self.alliance = alliance
+        for name, field in self.fields.items():
+            css = "form-select" if name in ("unit", "category") else "form-control"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
         self.fields["unit"].queryset = Unit.objects.filter(alliance=alliance).order_by(
             "kind", "order", "id")
         categories = Category.objects.all()
         if any(f.name == "alliance" for f in Category._meta.get_fields()):
             categories = categories.filter(alliance=alliance)
         self.fields["category"].queryset = categories
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] += " is-invalid"
+                widget.attrs["aria-describedby"] = f"id_{name}_error"
 
     def clean(self):
         cleaned = super().clean()

@@ -150,11 +150,19 @@ def _conditions(today):
     }
 
 
+# Aggregate aliases must not shadow field names (not_implemented, closed_no_response).
+ALIAS = "n_"
+
+
 def _count_expressions(today):
     return {
-        name: Count("pk", filter=condition) if condition else Count("pk")
+        ALIAS + name: Count("pk", filter=condition) if condition else Count("pk")
         for name, condition in _conditions(today).items()
     }
+
+
+def _unaliased(row):
+    return {key.removeprefix(ALIAS): value for key, value in row.items()}
 
 
 def _latest_feedback(suggestions):
@@ -202,7 +210,7 @@ def _grouped(flt, *, key, feedback_key, names=(), today=None):
         .values("group").annotate(**FEEDBACK_COUNTS).order_by()
     }
     rows = []
-    for row in counts:
+    for row in map(_unaliased, counts):
         row.update(feedback.get(row["group"], FEEDBACK_ZERO))
         rows.append(_with_rates(row))
     return rows
@@ -212,7 +220,7 @@ def overview(flt, *, today=None):
     """The headline figures of the whole selection: one dict (two queries)."""
     today = today or timezone.localdate()
     suggestions = filtered_suggestions(flt)
-    row = suggestions.aggregate(**_count_expressions(today))
+    row = _unaliased(suggestions.aggregate(**_count_expressions(today)))
     row.update(_latest_feedback(suggestions).aggregate(**FEEDBACK_COUNTS))
     return _with_rates(row)
 
@@ -295,14 +303,12 @@ def volunteer_by_unit(flt):
     """Per unit: events organized in the period, attendances at them, and the verified
     volunteer hours its members served in the period (a member of two units counts for
     both). Four queries whatever the data size."""
-    from volunteers.models import Event, Registration, ServiceRecord
+    from volunteers.models import Registration, ServiceRecord
 
     units = Unit.objects.filter(alliance=flt.alliance, is_active=True).select_related("parent")
     if flt.unit is not None:
         units = units.filter(pk=flt.unit.pk)
-    events = Event.objects.filter(
-        alliance=flt.alliance, start__gte=flt.start, start__lt=flt.end
-    ).exclude(status__in=["draft", "cancelled"])
+    events = _events_in_period(flt)
     event_counts = dict(
         events.values_list("organizers").annotate(n=Count("pk")).values_list("organizers", "n")
         .order_by()
@@ -337,10 +343,34 @@ def volunteer_by_unit(flt):
     return rows
 
 
-def volunteer_totals(rows):
+def _events_in_period(flt):
+    from volunteers.models import Event
+
+    events = Event.objects.filter(
+        alliance=flt.alliance, start__gte=flt.start, start__lt=flt.end
+    ).exclude(status__in=["draft", "cancelled"])
+    if flt.unit is not None:
+        events = events.filter(pk__in=Event.organizers.through.objects.filter(
+            unit=flt.unit).values("event_id"))
+    return events
+
+
+def volunteer_totals(flt):
+    """Distinct events and hours: an event run by two units, or a member of two units,
+    counts once here (the per-unit table counts it for each)."""
+    from volunteers.models import ServiceRecord
+
+    records = ServiceRecord.objects.filter(
+        verified=True, created_at__gte=flt.start, created_at__lt=flt.end,
+        member__alliance=flt.alliance,
+    )
+    if flt.unit is not None:
+        records = records.filter(member__memberships__unit=flt.unit)
+    served = records.aggregate(hours=Sum("hours"), volunteers=Count("member", distinct=True))
     return {
-        "hours": sum((row["hours"] for row in rows), 0),
-        "events": sum(row["events"] for row in rows),
+        "events": _events_in_period(flt).count(),
+        "hours": served["hours"] or 0,
+        "volunteers": served["volunteers"],
     }
 
 
@@ -360,7 +390,7 @@ def dashboard(flt, *, today=None):
         "by_month": months,
         "chart": trend_chart_data(months),
         "volunteers": volunteers,
-        "volunteer_totals": volunteer_totals(volunteers),
+        "volunteer_totals": volunteer_totals(flt),
         "composition": flt.alliance.composition(),
         "golden": list(golden_ideas(flt)),
         "today": today,
