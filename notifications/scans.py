@@ -209,6 +209,22 @@ def _awaiting_feedback():
     )
 
 
+def feedback_request_key(suggestion, user):
+    return f"{Kind.FEEDBACK_REQUEST}:{suggestion.pk}:{suggestion.feedback_due}:{user.pk}"
+
+
+def request_feedback(*, suggestion):
+    """The feedback request, written at once by the pipeline inside record_implementation
+    (or conclude_not_implemented); the feedback scan is the safety net and, with the same
+    key, never sends it a second time."""
+    return notify_from_template(
+        recipient=suggestion.submitter, kind=Kind.FEEDBACK_REQUEST,
+        key=feedback_request_key(suggestion, suggestion.submitter),
+        context=_suggestion_context("feedback_due")(suggestion),
+        url=_suggestion_url(suggestion), target=suggestion,
+    )
+
+
 def feedback():
     """The feedback window: the request (at once), one reminder on the last working day
     before the window ends, then auto-close as "no response"."""
@@ -219,7 +235,7 @@ def feedback():
         "requested": _remind(
             open_window.filter(feedback_due__gte=day),
             kind=Kind.FEEDBACK_REQUEST, recipients_for=_to("submitter"),
-            key=lambda s, u: f"{Kind.FEEDBACK_REQUEST}:{s.pk}:{s.feedback_due}:{u.pk}",
+            key=feedback_request_key,
             context=_suggestion_context("feedback_due"), url=_suggestion_url,
         ),
         "reminded": 0,

@@ -186,3 +186,11 @@ def test_scans_cost_the_same_with_10_and_10000_closed_suggestions(staff):
     large = queries()
     assert first > small
     assert small == large
+
+
+def test_feedback_request_written_at_implementation_is_not_sent_again_by_the_scan(staff):
+    suggestion = make_suggestion(state="implemented", feedback_due=d(16))
+    with at(11):
+        assert scans.request_feedback(suggestion=suggestion) is not None
+        assert scans.feedback()["requested"] == 0
+    assert sent("feedback_request").count() == 1
