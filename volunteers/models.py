@@ -1,0 +1,212 @@
+"""Events (活动), registrations with a waiting list, and volunteer hours (志愿服务时长).
+
+Capacity is enforced in ``volunteers.services`` under a row lock on the event; the models
+hold the data and the invariants a database can check.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Published, cancelled and completed events; members-only ones only for people who
+        are logged in. Drafts only for staff."""
+        from alliance.roles import is_staff_role
+
+        qs = self
+        if not (getattr(user, "is_authenticated", False) and is_staff_role(user)):
+            qs = qs.exclude(status=Event.Status.DRAFT)
+        if not getattr(user, "is_authenticated", False):
+            qs = qs.filter(visibility=Event.Visibility.PUBLIC)
+        return qs
+
+    def upcoming(self, now=None):
+        return self.filter(end__gte=now or timezone.now())
+
+    def past(self, now=None):
+        return self.filter(end__lt=now or timezone.now())
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        STUDY = "study", _("理论学习")
+        SEMINAR = "seminar", _("座谈研讨")
+        SALON = "salon", _("汇智沙龙")
+        FESTIVAL = "festival", _("节庆联谊")
+        PUBLICITY = "publicity", _("政策宣传")
+        VOLUNTEER = "volunteer", _("志愿服务")
+        OTHER = "other", _("其他")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("公开")
+        MEMBERS = "members", _("仅限成员")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        CANCELLED = "cancelled", _("已取消")
+        COMPLETED = "completed", _("已结束")
+
+    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT,
+                                 related_name="events")
+    title = models.CharField(_("标题"), max_length=120)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    organizers = models.ManyToManyField("alliance.Unit", verbose_name=_("主办单位"),
+                                        blank=True, related_name="events")
+    venue = models.ForeignKey("alliance.Venue", verbose_name=_("阵地"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="events")
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    start = models.DateTimeField(_("开始时间"))
+    end = models.DateTimeField(_("结束时间"))
+    capacity = models.PositiveIntegerField(_("名额"), default=30)
+    signup_deadline = models.DateTimeField(_("报名截止"))
+    visibility = models.CharField(_("可见范围"), max_length=10, choices=Visibility.choices,
+                                  default=Visibility.PUBLIC)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT)
+    description = models.TextField(_("活动介绍"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["start", "id"]
+        indexes = [
+            # the reminder scans: "starts within 24 hours" and "ended → confirm attendance"
+            models.Index(fields=["status", "start"], name="event_status_start"),
+            models.Index(fields=["status", "end"], name="event_status_end"),
+            models.Index(fields=["alliance", "start"], name="event_alliance_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")),
+                                   name="event_end_after_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("volunteers:detail", kwargs={"pk": self.pk})
+
+    @property
+    def duration_hours(self):
+        """The event's length in hours, rounded to half an hour."""
+        seconds = (self.end - self.start).total_seconds()
+        return (Decimal(seconds) / Decimal(1800)).quantize(Decimal("1")) / 2
+
+    @property
+    def signup_open(self):
+        return (self.status == self.Status.PUBLISHED and timezone.now() <= self.signup_deadline)
+
+
+class Registration(models.Model):
+    class State(models.TextChoices):
+        REGISTERED = "registered", _("已报名")
+        WAITLISTED = "waitlisted", _("候补中")
+        CANCELLED = "cancelled", _("已取消")
+        ATTENDED = "attended", _("已签到")
+        NO_SHOW = "no_show", _("缺席")
+
+    # States that hold a seat.
+    SEATED = (State.REGISTERED, State.ATTENDED, State.NO_SHOW)
+    ACTIVE = (State.REGISTERED, State.WAITLISTED, State.ATTENDED, State.NO_SHOW)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    member = models.ForeignKey("alliance.Member", on_delete=models.CASCADE,
+                               related_name="registrations")
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices,
+                             default=State.REGISTERED)
+    position = models.PositiveIntegerField(_("候补序号"), null=True, blank=True)
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # one live registration per member and event; cancelled ones stay as history
+            models.UniqueConstraint(
+                fields=["event", "member"], condition=~Q(state="cancelled"),
+                name="uniq_live_registration"),
+        ]
+        indexes = [
+            models.Index(fields=["event", "state", "position"], name="reg_event_state_pos"),
+            models.Index(fields=["member", "state"], name="reg_member_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.event}"
+
+
+class ServiceRecord(models.Model):
+    """Volunteer hours credited to a member, usually for attending an event."""
+
+    member = models.ForeignKey("alliance.Member", verbose_name=_("成员"),
+                               on_delete=models.CASCADE, related_name="service_records")
+    event = models.ForeignKey(Event, verbose_name=_("活动"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="service_records")
+    hours = models.DecimalField(_("时长（小时）"), max_digits=6, decimal_places=1)
+    verified = models.BooleanField(_("已核实"), default=False)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"),
+                                    on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿服务记录")
+        verbose_name_plural = _("志愿服务记录")
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["member", "created_at"], name="service_member_created"),
+            models.Index(fields=["verified", "created_at"], name="service_verified_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.hours}h"
+
+
+class HoursCorrection(models.Model):
+    """A change of a service record's hours, with its reason: corrections are never silent."""
+
+    record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE,
+                               related_name="corrections")
+    old_hours = models.DecimalField(_("原时长"), max_digits=6, decimal_places=1)
+    new_hours = models.DecimalField(_("新时长"), max_digits=6, decimal_places=1)
+    reason = models.CharField(_("更正原因"), max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("时长更正")
+        verbose_name_plural = _("时长更正")
+        ordering = ["created_at", "id"]
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """The secret in a member's private calendar feed URL."""
+
+    member = models.OneToOneField("alliance.Member", on_delete=models.CASCADE,
+                                  related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日历订阅密钥")
+        verbose_name_plural = _("日历订阅密钥")
