@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from announcements import feeds, views
 
 app_name = "announcements"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.announcement_list, name="list"),
+    path("new/", views.announcement_create, name="create"),
+    path("feed/", feeds.PublicAnnouncementsAtom(), name="feed"),
+    path("feed/rss/", feeds.PublicAnnouncementsRss(), name="feed_rss"),
+    path("<int:pk>/", views.announcement_detail, name="detail"),
+    path("<int:pk>/print/", views.announcement_print, name="print"),
+    path("<int:pk>/qr.<str:fmt>", views.announcement_qr, name="qr"),
+    path("<int:pk>/cover/", views.announcement_cover, name="cover"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.announcement_attachment,
+         name="attachment"),
+    path("<int:pk>/reads/", views.announcement_reads, name="reads"),
+    path("<int:pk>/reads/remind/", views.announcement_remind, name="remind"),
+]

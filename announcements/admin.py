@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from alliance.roles import is_coordinator
+from announcements.models import Announcement, Attachment
+from announcements.rendering import render_markdown
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 1
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "audience", "publish_at", "pinned", "status"]
+    list_filter = ["kind", "audience", "pinned"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "publish_at"
+    filter_horizontal = ["units"]
+    readonly_fields = ["preview", "links"]
+    inlines = [AttachmentInline]
+    fieldsets = [
+        (None, {"fields": ["alliance", "title", "kind", "audience", "units", "publish_at",
+                           "pinned", "cover"]}),
+        (_("正文"), {"fields": ["body", "preview", "links"]}),
+    ]
+
+    def has_module_permission(self, request):
+        return is_coordinator(request.user)
+
+    @admin.display(description=_("状态"))
+    def status(self, obj):
+        return _("已发布") if obj.is_published else _("定时发布")
+
+    @admin.display(description=_("预览（保存后更新，已过滤不安全内容）"))
+    def preview(self, obj):
+        # Rendered from the stored body with the same sanitizer the public pages use.
+        html = render_markdown(obj.body) if obj and obj.pk else ""
+        return mark_safe(f'<div class="announcement-preview">{html}</div>')  # noqa: S308  (sanitized by nh3)
+
+    @admin.display(description=_("链接"))
+    def links(self, obj):
+        if not obj or not obj.pk:
+            return "-"
+        parts = [format_html('<a href="{}" target="_blank">{}</a>', obj.get_absolute_url(),
+                             _("在网站上查看"))]
+        if obj.tracks_reads:
+            parts.append(format_html('<a href="{}">{}</a>',
+                                     reverse("announcements:reads", args=[obj.pk]),
+                                     _("阅读情况")))
+        return mark_safe(" · ".join(str(p) for p in parts))  # noqa: S308  (format_html parts)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.author_id:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

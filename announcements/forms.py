@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Unit
+from announcements.models import Announcement
+
+
+class AnnouncementForm(forms.ModelForm):
+    """The coordinators' portal form; the admin offers the same fields and attachments."""
+
+    publish_at = forms.DateTimeField(
+        label=_("发布时间"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("留空则立即发布；填写将来的时间则定时发布。"),
+    )
+
+    class Meta:
+        model = Announcement
+        fields = ["title", "kind", "audience", "units", "publish_at", "pinned", "body", "cover"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 10}),
+            "units": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, alliance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(alliance=alliance).active()
+        for name, field in self.fields.items():
+            if name in ("units", "pinned"):
+                continue
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+        self.fields["pinned"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("audience") == Announcement.Audience.UNITS
+                and not cleaned.get("units")):
+            self.add_error("units", _("发布范围为指定单位时，请至少选择一个单位。"))
+        return cleaned
