@@ -69,3 +69,25 @@ def test_ended_event_asks_the_organizers_liaisons_to_confirm_attendance():
         assert [scans.event_ended() for _ in range(3)] == [0, 0, 0]
     assert Notification.objects.get(kind="event_confirm_attendance").recipient == liaison
     assert event.pk
+
+
+def test_event_reminder_says_where():
+    event = make_event(start=moment(15, 10), end=moment(15, 12))
+    type(event).objects.filter(pk=event.pk).update(location="宜川路街道党群服务中心")
+    register(event, MemberFactory())
+    with at(14, 10, 30):
+        scans.event_tomorrow()
+    assert "地点：宜川路街道党群服务中心" in Notification.objects.get(kind="event_tomorrow").body
+
+
+def test_cancelled_or_completed_events_are_not_chased():
+    unit = UnitFactory()
+    MembershipFactory(unit=unit, role="liaison")
+    for status in ["cancelled", "completed", "draft"]:
+        event = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[unit],
+                           status=status)
+        register(event, MemberFactory())
+    with at(15, 9, 30):
+        assert scans.event_tomorrow() == 0
+    with at(15, 12, 30):
+        assert scans.event_ended() == 0
