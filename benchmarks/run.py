@@ -260,6 +260,7 @@ def main(argv=None):
         result["generate_s"] = round(time.monotonic() - t0, 1)
         log(f"generated in {result['generate_s']} s")
     result["data"] = fixture["counts"]
+    result["missing"] = fixture.get("missing", [])
 
     targets = measure.targets(fixture)
     log("counting queries per request with the test client")
