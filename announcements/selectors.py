@@ -14,8 +14,9 @@ def audience_members(announcement):
     members = Member.objects.filter(alliance_id=announcement.alliance_id, is_active=True,
                                     user__isnull=False)
     if announcement.audience == Announcement.Audience.UNITS:
-        members = members.filter(
-            memberships__unit__in=announcement.units.values("pk")).distinct()
+        # Exists rather than a join: no duplicates, so no DISTINCT around the aggregates.
+        members = members.filter(Exists(Membership.objects.filter(
+            member_id=OuterRef("pk"), unit__in=announcement.units.values("pk"))))
     return members
 
 
