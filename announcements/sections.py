@@ -1,7 +1,8 @@
-"""The home page's latest public announcements."""
+"""The home page's latest public announcements; on /me/, the member's unread ones."""
 
+from alliance.roles import is_member
 from announcements import selectors
-from yichuan.home import home_section
+from yichuan.home import home_section, me_section
 
 
 @home_section
@@ -10,3 +11,13 @@ def latest_announcements(request):
     if not announcements:
         return None
     return {"template": "announcements/_home.html", "announcements": announcements}
+
+
+@me_section
+def unread_announcements(request):
+    if not is_member(request.user):
+        return None
+    unread = selectors.unread_for(request.user)
+    if not unread:
+        return None
+    return {"template": "announcements/_me_unread.html", "announcements": unread}

@@ -92,3 +92,14 @@ def with_read_flag(queryset, user):
         return queryset
     return queryset.annotate(
         is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user)))
+
+
+def unread_for(user, limit=5):
+    """Members-only announcements this user may open and has not read yet (one query)."""
+    queryset = (
+        with_read_flag(Announcement.objects.visible_to(user).published(), user)
+        .exclude(audience=Announcement.Audience.PUBLIC)
+        .filter(is_read=False)
+        .listed()
+    )
+    return list(queryset[:limit])

@@ -147,3 +147,14 @@ def test_remind_button_reports_how_many_were_sent(client, make_announcement, coo
     assert "已向 1 位未读成员发送提醒" in response.text
     response = client.post(f"/announcements/{a.pk}/reads/remind/", follow=True)
     assert "今天已经提醒过" in response.text
+
+
+def test_me_lists_unread_members_only_announcements_until_opened(client, make_announcement,
+                                                                 member_user):
+    a = make_announcement(audience=Announcement.Audience.MEMBERS, title="请阅读的成员通知")
+    make_announcement(title="公开的公告不在此列")
+    client.force_login(member_user)
+    text = client.get("/me/").text
+    assert "请阅读的成员通知" in text and "公开的公告不在此列" not in text
+    client.get(a.get_absolute_url())
+    assert "请阅读的成员通知" not in client.get("/me/").text
