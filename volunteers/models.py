@@ -194,6 +194,9 @@ class HoursCorrection(models.Model):
         verbose_name_plural = _("时长更正")
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.old_hours} → {self.new_hours}"
+
 
 def new_feed_token():
     return secrets.token_urlsafe(24)
@@ -210,3 +213,6 @@ class CalendarToken(models.Model):
     class Meta:
         verbose_name = _("日历订阅密钥")
         verbose_name_plural = _("日历订阅密钥")
+
+    def __str__(self):
+        return str(self.member)
