@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from alliance.roles import is_coordinator
 from announcements.models import Announcement, Attachment
@@ -29,8 +32,35 @@ class AnnouncementAdmin(admin.ModelAdmin):
         (_("正文"), {"fields": ["body", "preview", "links"]}),
     ]
 
+    class Media:
+        js = ["announcements/admin_preview.js"]
+
     def has_module_permission(self, request):
         return is_coordinator(request.user)
+
+    def get_urls(self):
+        preview = path("preview/", self.admin_site.admin_view(self.preview_view),
+                       name="announcements_announcement_preview")
+        return [preview, *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        attrs = form.base_fields["body"].widget.attrs
+        attrs["data-preview-url"] = reverse("admin:announcements_announcement_preview")
+        attrs["data-preview-label"] = _("预览正文")
+        return form
+
+    @staticmethod
+    @require_POST
+    def _preview(request):
+        return HttpResponse(render_markdown(request.POST.get("body", "")),
+                            content_type="text/html; charset=utf-8")
+
+    def preview_view(self, request):
+        """The body as members will see it, rendered and sanitized, before saving."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return self._preview(request)
 
     @admin.display(description=_("状态"))
     def status(self, obj):

@@ -60,3 +60,23 @@ def test_admin_lists_and_previews_announcements_for_a_coordinator(client, coordi
     assert response.status_code == 200
     assert "<strong>要点</strong>" in response.text and "onerror" not in response.text.split(
         'class="announcement-preview"')[1].split("</div>")[0]
+
+
+def test_admin_live_preview_renders_sanitized_markdown(client, coordinator, member_user):
+    url = "/admin/announcements/announcement/preview/"
+    hostile = "**要点** <script>alert(1)</script> [x](javascript:alert(1))"
+    client.force_login(coordinator)
+    response = client.post(url, {"body": hostile})
+    assert response.status_code == 200
+    assert "<strong>要点</strong>" in response.text
+    assert "<script" not in response.text and "javascript:" not in response.text
+    assert client.get(url).status_code == 405
+    client.force_login(member_user)
+    assert client.post(url, {"body": hostile}).status_code in (302, 403)
+
+
+def test_admin_form_carries_the_preview_button(client, coordinator):
+    client.force_login(coordinator)
+    text = client.get("/admin/announcements/announcement/add/").text
+    assert "announcements/admin_preview.js" in text
+    assert 'data-preview-url="/admin/announcements/announcement/preview/"' in text
