@@ -1,0 +1,38 @@
+"""A member signs up for an event and sees it under /me/; the coordinator checks them in on
+a phone-sized screen with "all present"; the member then sees the credited hours."""
+
+import pytest
+
+from tests.e2e.conftest import login, logout
+from tests.factories import PASSWORD, MemberFactory, UserFactory
+from tests.volunteers.conftest import make_event
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_registers_coordinator_checks_in_member_sees_hours(page):
+    MemberFactory(user__username="member", user__roles=["member"])
+    UserFactory(username="coordinator", roles=["coordinator"], is_staff=True)
+    event = make_event(title="两湾城楼道清洁", capacity=5)
+
+    login(page, "member", PASSWORD)
+    page.goto(f"/events/{event.pk}/")
+    page.click("[data-testid=register]")
+    assert "报名成功" in page.content()
+    assert "已报名" in page.locator("[data-testid=my-registration]").inner_text()
+    page.goto("/me/")
+    assert "两湾城楼道清洁" in page.locator("[data-testid=my-registrations]").inner_text()
+    assert "累计 0.0 小时" in page.locator("[data-testid=my-hours]").inner_text()
+    logout(page)
+
+    login(page, "coordinator", PASSWORD)
+    page.goto(f"/events/{event.pk}/")
+    page.click("[data-testid=attendance-link]")
+    page.click("[data-testid=all-present]")
+    page.wait_for_load_state()
+    assert "已签到" in page.locator("[data-testid=roster]").inner_text()
+    logout(page)
+
+    login(page, "member", PASSWORD)
+    page.goto("/me/")
+    assert "累计 2.0 小时" in page.locator("[data-testid=my-hours]").inner_text()
