@@ -26,11 +26,13 @@ def _locked_event(event_id):
 
 def register(*, event_id, member, now=None):
     """Sign ``member`` up: a seat if one is free, the waiting list otherwise."""
-    if member is None:
-        raise EventError(_("请先登录并完善成员信息后再报名。"))
     now = now or timezone.now()
     with transaction.atomic():
         event = _locked_event(event_id)
+        if member is None:
+            if event.visibility == Event.Visibility.MEMBERS:
+                raise EventError(_("该活动仅限联盟成员参加，请先登录。"))
+            raise EventError(_("请先登录并完善成员信息后再报名。"))
         if event.status == Event.Status.CANCELLED:
             raise EventError(_("该活动已取消，无法报名。"))
         if event.status != Event.Status.PUBLISHED:

@@ -83,6 +83,14 @@ def test_registering_for_a_draft_is_refused(event):
         services.register(event_id=event.pk, member=MemberFactory())
 
 
+def test_registering_anonymously_for_a_members_only_event_is_refused(event):
+    event.visibility = Event.Visibility.MEMBERS
+    event.save()
+    with pytest.raises(services.EventError, match="仅限联盟成员"):
+        services.register(event_id=event.pk, member=None)
+    assert not Registration.objects.exists()
+
+
 def test_registering_without_a_member_is_refused(event):
     with pytest.raises(services.EventError, match="请先登录"):
         services.register(event_id=event.pk, member=None)
