@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,11 +156,22 @@ def correct_hours(*, record_id, hours, reason, actor):
     if hours < 0 or hours > 24:
         raise EventError(_("时长须在 0 到 24 小时之间。"))
     with transaction.atomic():
-        record = ServiceRecord.objects.select_for_update().get(pk=record_id)
+        record = (ServiceRecord.objects.select_for_update(of=("self",))
+                  .select_related("member__user", "event").get(pk=record_id))
         if record.hours == hours:
             return record
-        HoursCorrection.objects.create(record=record, old_hours=record.hours, new_hours=hours,
-                                       reason=reason, author=actor)
+        correction = HoursCorrection.objects.create(
+            record=record, old_hours=record.hours, new_hours=hours, reason=reason, author=actor)
         record.hours = hours
         record.save(update_fields=["hours"])
+        if record.member.user_id:
+            notify(
+                recipient=record.member.user, kind="hours_corrected",
+                key=f"hours_corrected:{correction.pk}",
+                subject=_("志愿服务时长已更正"),
+                body=_("“%(what)s”的时长由 %(old)s 小时更正为 %(new)s 小时，原因：%(reason)s") % {
+                    "what": record.event or record.note, "old": correction.old_hours,
+                    "new": hours, "reason": reason},
+                url=reverse("volunteers:hours_summary", args=[record.member_id]), target=record,
+            )
         return record

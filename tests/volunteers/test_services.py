@@ -142,6 +142,8 @@ def test_correcting_hours_keeps_old_figure_and_reason(event, coordinator):
     correction = HoursCorrection.objects.get(record=record)
     assert (correction.old_hours, correction.new_hours, correction.reason) == (
         Decimal("2.0"), Decimal("3.5"), "延时服务")
+    note = Notification.objects.get(recipient=record.member.user, kind="hours_corrected")
+    assert "延时服务" in note.body and "3.5" in note.body
 
 
 def test_correcting_hours_without_a_reason_is_refused(event, coordinator):
