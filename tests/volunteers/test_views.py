@@ -207,6 +207,7 @@ def test_hours_summary_is_for_the_member_and_staff_only(client, member_user,
     client.force_login(member_user)
     html = client.get(url).content.decode()
     assert 'data-testid="year-total">3.0<' in html and "补录" in html
+    assert "onclick" not in html and "volunteers/print.js" in html
     client.force_login(coordinator)
     assert client.get(url).status_code == 200
 
