@@ -1,0 +1,161 @@
+"""Forms of the 直通车 pages: they validate input and keep it; services enforce the rules."""
+
+import re
+import uuid
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX = 120
+CONTENT_MAX = 5000
+ATTACHMENT_MAX_BYTES = getattr(settings, "SUGGESTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = 5
+
+# What an attachment may be, judged by its bytes (filetype), never by its name.
+ALLOWED_MIME = {
+    "image/jpeg", "image/png", "image/gif", "image/webp",
+    "application/pdf",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/x-ole-storage",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip",  # OOXML without a recognised inner marker is still a zip container
+}
+OOXML_SUFFIXES = (".docx", ".xlsx", ".pptx")
+SCRIPT_TAG = re.compile(r"<\s*/?\s*(script|iframe|object|embed)\b|javascript:|\bon\w+\s*=", re.I)
+
+
+def sniff_attachment(upload):
+    """The MIME type the upload's content is, or raise ValidationError with a clear message."""
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("附件“%(name)s”超过 %(mb)s MB。"),
+            params={"name": upload.name, "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            code="too_large")
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime == "application/zip" and not upload.name.lower().endswith(OOXML_SUFFIXES):
+        mime = None
+    if mime not in ALLOWED_MIME:
+        raise ValidationError(
+            _("附件“%(name)s”不是允许的类型：仅限图片、PDF 和 Office 文档。"),
+            params={"name": upload.name}, code="bad_type")
+    return mime
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class SuggestionForm(forms.Form):
+    """A member's suggestion; staff get two more fields to record one on a member's behalf."""
+
+    title = forms.CharField(label=_("标题"), max_length=TITLE_MAX,
+                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    category = forms.ModelChoiceField(label=_("类别"), queryset=None,
+                                      empty_label=_("请选择类别"))
+    content = forms.CharField(label=_("内容"), max_length=CONTENT_MAX,
+                              widget=forms.Textarea(attrs={"rows": 8}),
+                              help_text=_("说明问题、原因和建议的做法，不超过 %(n)s 字。")
+                              % {"n": CONTENT_MAX})
+    credit_publicly = forms.BooleanField(
+        label=_("如被评为金点子，同意公开署名"), required=False)
+    attachments = MultipleFileField(
+        label=_("附件"), required=False,
+        help_text=_("图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，最多 %(n)s 个。")
+        % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024), "n": ATTACHMENT_MAX_COUNT})
+    form_token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, categories, recording=False, submitters=None, channels=None,
+                 **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("form_token", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.recording = recording
+        if recording:
+            self.fields["submitter"] = forms.ModelChoiceField(
+                label=_("建言成员"), queryset=submitters, empty_label=_("请选择成员"))
+            self.fields["channel"] = forms.ChoiceField(label=_("来源渠道"), choices=channels)
+            self.order_fields(["submitter", "channel"])
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
+        self.fields["title"].widget.attrs["maxlength"] = TITLE_MAX
+
+    def _clean_text(self, name):
+        value = self.cleaned_data[name].strip()
+        if not value:
+            raise ValidationError(_("请填写%(field)s。"),
+                                  params={"field": self.fields[name].label}, code="required")
+        if SCRIPT_TAG.search(value):
+            raise ValidationError(_("请不要输入脚本或网页代码（如 <script>）。"), code="markup")
+        return value
+
+    def clean_title(self):
+        return self._clean_text("title")
+
+    def clean_content(self):
+        return self._clean_text("content")
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > ATTACHMENT_MAX_COUNT:
+            raise ValidationError(_("最多上传 %(n)s 个附件。"),
+                                  params={"n": ATTACHMENT_MAX_COUNT}, code="too_many")
+        errors = []
+        for upload in files:
+            try:
+                upload.sniffed_mime = sniff_attachment(upload)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def clean_form_token(self):
+        token = self.cleaned_data["form_token"]
+        try:
+            return uuid.UUID(token).hex
+        except ValueError:
+            raise ValidationError(_("表单已失效，请刷新后重试。"), code="bad_token") from None
+
+
+def member_users():
+    """Users who may have a suggestion recorded on their behalf."""
+    return (get_user_model().objects.filter(is_active=True)
+            .filter(groups__name="member").distinct().order_by("username"))
+
+
+class TextForm(forms.Form):
+    """The text of a reply, a progress update, an implementation, a reason or a note."""
+
+    text = forms.CharField(label=_("内容"), max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+
+    def clean_text(self):
+        value = self.cleaned_data["text"].strip()
+        if not value:
+            raise ValidationError(_("请填写内容。"), code="required")
+        return value
