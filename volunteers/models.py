@@ -8,6 +8,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -97,6 +98,15 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("volunteers:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("结束时间不能早于开始时间。")
+        if self.start and self.signup_deadline and self.signup_deadline > self.start:
+            errors["signup_deadline"] = _("报名截止时间不能晚于活动开始时间。")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def duration_hours(self):

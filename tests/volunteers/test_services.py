@@ -201,3 +201,13 @@ def test_fifty_concurrent_signups_for_ten_seats_leave_ten_registered_and_forty_w
     assert regs.filter(state="waitlisted").count() == 39
     assert Registration.objects.get(pk=first_in_line).state == "registered"
     assert Notification.objects.filter(kind="event_promoted").count() == 1
+
+
+def test_event_validation_rejects_end_before_start_and_a_late_deadline(event):
+    from django.core.exceptions import ValidationError
+
+    event.end = event.start - datetime.timedelta(hours=1)
+    event.signup_deadline = event.start + datetime.timedelta(hours=1)
+    with pytest.raises(ValidationError) as info:
+        event.full_clean()
+    assert set(info.value.message_dict) == {"end", "signup_deadline"}
