@@ -237,3 +237,22 @@ def test_home_lists_upcoming_public_events_only(client):
     make_event(title="内部活动乙", visibility=Event.Visibility.MEMBERS)
     html = client.get("/").content.decode()
     assert "公开活动甲" in html and "内部活动乙" not in html
+
+
+def test_full_event_puts_the_member_on_the_waiting_list_with_a_message(client, member_user):
+    event = make_event(capacity=1)
+    services.register(event_id=event.pk, member=MemberFactory())
+    client.force_login(member_user)
+    response = client.post(reverse("volunteers:register", args=[event.pk]), follow=True)
+    assert "候补名单（第 1 位）" in response.content.decode()
+    assert Registration.objects.get(member=member_user.member).state == "waitlisted"
+
+
+def test_detail_offers_check_in_to_the_organizing_liaison_only(client, liaison, member_user):
+    event = make_event(organizers=[liaison.liaison_unit])
+    client.force_login(member_user)
+    assert 'data-testid="attendance-link"' not in client.get(
+        event.get_absolute_url()).content.decode()
+    client.force_login(liaison)
+    assert 'data-testid="attendance-link"' in client.get(
+        event.get_absolute_url()).content.decode()
