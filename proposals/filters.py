@@ -24,6 +24,7 @@ def with_next_due(queryset):
     return queryset.annotate(next_due=Case(
         When(state=S.SUBMITTED, then=F("accept_due")),
         When(state=S.ACCEPTED, then=F("reply_due")),
+        When(state=S.REPLIED, not_implemented=True, then=F("feedback_due")),
         When(state__in=[S.REPLIED, S.IN_PROGRESS], then=F("progress_due")),
         When(state=S.IMPLEMENTED, then=F("feedback_due")),
         default=Value(None), output_field=DateField()))

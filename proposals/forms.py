@@ -159,3 +159,142 @@ class TextForm(forms.Form):
         if not value:
             raise ValidationError(_("请填写内容。"), code="required")
         return value
+
+
+def _styled(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
+class ReasonForm(TextForm):
+    text = forms.CharField(label=_("理由"), max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
+class OptionalReasonForm(forms.Form):
+    text = forms.CharField(label=_("理由（可不填）"), max_length=CONTENT_MAX, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class AcceptForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("类别"), queryset=None)
+    handler = forms.ModelChoiceField(label=_("承办人"), queryset=None)
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None)
+    co_units = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=None,
+                                              required=False)
+
+    def __init__(self, *args, suggestion, **kwargs):
+        from alliance.models import Unit
+        from proposals.models import Category
+
+        kwargs.setdefault("initial", {}).update({
+            "category": suggestion.category_id,
+            "handler": suggestion.handler_id,
+            "lead_unit": suggestion.lead_unit_id or suggestion.category.default_lead_unit_id,
+        })
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(
+            alliance_id=suggestion.alliance_id, is_active=True)
+        self.fields["handler"].queryset = (get_user_model().objects
+                                           .filter(groups__name="handler", is_active=True)
+                                           .distinct().order_by("username"))
+        units = Unit.objects.filter(alliance_id=suggestion.alliance_id).order_by("kind", "name")
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+        _styled(self)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("合并至（编号）"), max_length=20,
+                           widget=forms.TextInput(attrs={"placeholder": "ZTC-2026-00001"}))
+    text = forms.CharField(label=_("说明（可不填）"), required=False, max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, suggestion, **kwargs):
+        self.suggestion = suggestion
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def clean_into(self):
+        from proposals.models import Suggestion
+
+        number = self.cleaned_data["into"].strip().upper()
+        target = (Suggestion.objects.filter(alliance_id=self.suggestion.alliance_id,
+                                            tracking_number=number)
+                  .exclude(pk=self.suggestion.pk).first())
+        if target is None:
+            raise ValidationError(_("找不到编号为 %(n)s 的其他建言。"), params={"n": number},
+                                  code="not_found")
+        return target
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("办理结果"))
+    text = forms.CharField(label=_("说明"), max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    grades = ("A", "B", "C", "D")
+
+    def __init__(self, *args, **kwargs):
+        from proposals.models import Suggestion
+
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [(v, label) for v, label in Suggestion.Grade.choices
+                                        if v in self.grades]
+        _styled(self)
+
+    def clean_text(self):
+        value = self.cleaned_data["text"].strip()
+        if not value:
+            raise ValidationError(_("请填写说明。"), code="required")
+        return value
+
+
+class NotImplementedForm(GradeForm):
+    grades = ("C", "D")
+    text = forms.CharField(label=_("暂不落实的理由"), max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProgressForm(TextForm):
+    is_public = forms.BooleanField(label=_("建言人可见"), required=False, initial=True,
+                                   widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.ChoiceField(label=_("您对办理结果的评价"), widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("意见（可不填）"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        from proposals.models import Feedback
+
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].choices = Feedback.Rating.choices
+
+
+class ExtendForm(forms.Form):
+    working_days = forms.IntegerField(label=_("延长工作日数"), min_value=1, max_value=30,
+                                      widget=forms.NumberInput(attrs={"class": "form-control"}))
+    text = forms.CharField(label=_("延期理由"), max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class GoldenForm(forms.Form):
+    summary = forms.CharField(label=_("金点子公开简介"), max_length=CONTENT_MAX,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+    def clean_summary(self):
+        value = self.cleaned_data["summary"].strip()
+        if not value:
+            raise ValidationError(_("请填写公开简介。"), code="required")
+        if SCRIPT_TAG.search(value):
+            raise ValidationError(_("请不要输入脚本或网页代码（如 <script>）。"), code="markup")
+        return value

@@ -1,0 +1,26 @@
+"""What the pipeline contributes to `/` (golden ideas) and `/me/` (my suggestions)."""
+
+from proposals.models import Suggestion
+from yichuan.home import home_section, me_section
+
+ME_LIMIT = 5
+HOME_LIMIT = 4
+
+
+@me_section
+def my_suggestions(request):
+    """Always shown to a signed-in user, with an empty state when they have none."""
+    suggestions = list(Suggestion.objects.filter(submitter=request.user)
+                       .only("pk", "tracking_number", "title", "state")
+                       .order_by("-submitted_at", "-pk")[:ME_LIMIT])
+    return {"template": "proposals/_me_suggestions.html", "suggestions": suggestions}
+
+
+@home_section
+def golden_ideas(request):
+    ideas = list(Suggestion.objects.golden()
+                 .only("pk", "title", "golden_summary", "closed_at")
+                 .order_by("-closed_at", "-pk")[:HOME_LIMIT])
+    if not ideas:
+        return None
+    return {"template": "proposals/_home_golden.html", "ideas": ideas}

@@ -1,0 +1,283 @@
+"""直通车 pages. Views parse input, ask the workflow/rules what this user may do, call one
+service and turn its TransitionError into a message; nothing here decides the pipeline."""
+
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from alliance.models import Alliance
+from alliance.roles import is_staff_role
+from proposals import filters, forms, services, workflow
+from proposals.models import Attachment, Category, Feedback, Suggestion, SuggestionUpdate
+
+PAGE_SIZE = 25
+
+NEXT_STEP = {
+    Suggestion.State.SUBMITTED: _("等待统战办受理（2 个工作日内）。"),
+    Suggestion.State.ACCEPTED: _("已交承办人办理，将在 10 个工作日内正式答复。"),
+    Suggestion.State.REPLIED: _("已答复，承办人将推进落实。"),
+    Suggestion.State.IN_PROGRESS: _("正在推进，每 10 个工作日至少更新一次进展。"),
+    Suggestion.State.IMPLEMENTED: _("已落实，请您对办理结果作出评价。"),
+    Suggestion.State.CLOSED: _("已办结，感谢您的建言。"),
+    Suggestion.State.WITHDRAWN: _("您已撤回这条建言。"),
+    Suggestion.State.DECLINED: _("不予受理，理由见办理进程。"),
+    Suggestion.State.MERGED: _("已与相同的建言合并办理，请关注合并后的建言。"),
+}
+
+
+def _current_alliance():
+    return Alliance.objects.order_by("pk").first()
+
+
+def _visible(request):
+    return Suggestion.objects.visible_to(request.user)
+
+
+@login_required
+def suggestion_list(request):
+    """A member's own suggestions, or the staff work queue (filtered, by urgency)."""
+    queue = is_staff_role(request.user)
+    base = (_visible(request)
+            .select_related("category", "handler", "lead_unit"))
+    context = {"queue": queue, "today": timezone.localdate()}
+    if queue:
+        work = filters.WorkQueueFilter(request.GET or None, queryset=base, request=request)
+        rows = filters.by_urgency(work.qs)
+        params = request.GET.copy()
+        params.pop("page", None)
+        context.update(filter=work,
+                       querystring_base=(params.urlencode() + "&") if params else "")
+    else:
+        rows = filters.by_urgency(base.filter(submitter=request.user))
+        context["querystring_base"] = ""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not queue:
+        for s in page:
+            if s.state == Suggestion.State.REPLIED and s.not_implemented:
+                s.next_step = _("承办人说明了暂不落实的理由，请您作出评价。")
+            else:
+                s.next_step = NEXT_STEP.get(s.state, "")
+    context["page_obj"] = page
+    return render(request, "proposals/list.html", context)
+
+
+@login_required
+def suggestion_new(request):
+    """A member submits; staff record one on a member's behalf with its channel."""
+    recording = is_staff_role(request.user)
+    alliance = _current_alliance()
+    categories = Category.objects.filter(alliance=alliance, is_active=True)
+    form_kwargs = {"categories": categories, "recording": recording}
+    if recording:
+        form_kwargs.update(submitters=forms.member_users(),
+                           channels=Suggestion.Channel.choices)
+    if request.method == "POST":
+        form = forms.SuggestionForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                suggestion = services.submit_suggestion(
+                    actor=request.user,
+                    submitter=data["submitter"] if recording else request.user,
+                    channel=data["channel"] if recording else Suggestion.Channel.WEB,
+                    category=data["category"], title=data["title"], content=data["content"],
+                    credit_publicly=data["credit_publicly"],
+                    attachments=data["attachments"], token=data["form_token"])
+            except services.TransitionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("建言已提交，编号 %(n)s。") %
+                                 {"n": suggestion.tracking_number})
+                return redirect(suggestion)
+    else:
+        form = forms.SuggestionForm(**form_kwargs)
+    return render(request, "proposals/form.html", {"form": form, "categories": categories})
+
+
+@login_required
+@require_GET
+def similar(request):
+    """htmx: open suggestions whose titles look like the one being typed."""
+    title = request.GET.get("title", "")[: forms.TITLE_MAX]
+    alliance = _current_alliance()
+    rows = filters.similar_open(Suggestion.objects.filter(alliance=alliance), title)
+    return render(request, "proposals/_similar.html", {"similar": rows})
+
+
+# --- actions on one suggestion -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    form: Callable
+    call: Callable
+    style: str = "primary"
+
+
+def _plain(form_class):
+    return lambda suggestion, data=None: form_class(data)
+
+
+def _with_suggestion(form_class):
+    return lambda suggestion, data=None: form_class(data, suggestion=suggestion)
+
+
+ACTIONS = {
+    "accept": Action(
+        _("受理并交办"), _with_suggestion(forms.AcceptForm),
+        lambda actor, s, d: services.accept_suggestion(
+            actor=actor, suggestion=s, category=d["category"], handler=d["handler"],
+            lead_unit=d["lead_unit"], co_units=list(d["co_units"]))),
+    "decline": Action(
+        _("不予受理"), _plain(forms.ReasonForm),
+        lambda actor, s, d: services.decline_suggestion(actor=actor, suggestion=s,
+                                                        reason=d["text"]), "outline-danger"),
+    "merge": Action(
+        _("合并重复建言"), _with_suggestion(forms.MergeForm),
+        lambda actor, s, d: services.merge_suggestion(actor=actor, suggestion=s,
+                                                      into=d["into"], note=d["text"]),
+        "outline-secondary"),
+    "withdraw": Action(
+        _("撤回建言"), _plain(forms.OptionalReasonForm),
+        lambda actor, s, d: services.withdraw_suggestion(actor=actor, suggestion=s,
+                                                         reason=d["text"]), "outline-danger"),
+    "reply": Action(
+        _("正式答复"), _plain(forms.TextForm),
+        lambda actor, s, d: services.reply_suggestion(actor=actor, suggestion=s,
+                                                      text=d["text"])),
+    "conclude_not_implemented": Action(
+        _("认定暂不落实"), _plain(forms.NotImplementedForm),
+        lambda actor, s, d: services.conclude_not_implemented(
+            actor=actor, suggestion=s, grade=d["grade"], reason=d["text"]),
+        "outline-secondary"),
+    "record_progress": Action(
+        _("记录推进"), _plain(forms.ProgressForm),
+        lambda actor, s, d: services.record_progress(actor=actor, suggestion=s,
+                                                     text=d["text"], is_public=d["is_public"])),
+    "record_implementation": Action(
+        _("记录落实"), _plain(forms.TextForm),
+        lambda actor, s, d: services.record_implementation(actor=actor, suggestion=s,
+                                                           text=d["text"])),
+    "give_feedback": Action(
+        _("评价办理结果"), _plain(forms.FeedbackForm),
+        lambda actor, s, d: services.give_feedback(actor=actor, suggestion=s,
+                                                   rating=d["rating"], comment=d["comment"])),
+    "close": Action(
+        _("办结"), _plain(forms.GradeForm),
+        lambda actor, s, d: services.close_suggestion(actor=actor, suggestion=s,
+                                                      grade=d["grade"], note=d["text"])),
+    "extend_deadline": Action(
+        _("延长期限"), _plain(forms.ExtendForm),
+        lambda actor, s, d: services.extend_deadline(
+            actor=actor, suggestion=s, working_days=d["working_days"], reason=d["text"]),
+        "outline-secondary"),
+    "mark_golden": Action(
+        _("评为金点子"), _plain(forms.GoldenForm),
+        lambda actor, s, d: services.mark_golden(actor=actor, suggestion=s,
+                                                 summary=d["summary"]), "outline-warning"),
+}
+
+
+def _allowed_actions(user, suggestion):
+    return [name for name in workflow.allowed_actions(user, suggestion) if name in ACTIONS]
+
+
+def _detail_queryset(request):
+    return _visible(request).select_related(
+        "category", "submitter", "handler", "lead_unit", "alliance")
+
+
+def _render_detail(request, suggestion, bound=None, status=200):
+    staff = is_staff_role(request.user)
+    updates = suggestion.updates.select_related("author")
+    if not staff:
+        updates = updates.filter(is_public=True)
+    kinds = {u.kind for u in updates}
+    feedbacks = list(Feedback.objects.filter(suggestion=suggestion))
+    actions = []
+    for name in _allowed_actions(request.user, suggestion):
+        spec = ACTIONS[name]
+        form = bound[1] if bound and bound[0] == name else spec.form(suggestion)
+        actions.append({"name": name, "label": spec.label, "form": form, "style": spec.style,
+                        "open": bool(bound and bound[0] == name)})
+    K = SuggestionUpdate.Kind
+    four_haves = [
+        (_("有回复"), K.REPLIED in kinds),
+        (_("有推进"), K.PROGRESS in kinds or suggestion.not_implemented),
+        (_("有落实"), K.IMPLEMENTED in kinds or suggestion.not_implemented),
+        (_("有反馈"), bool(feedbacks) or suggestion.closed_no_response),
+    ]
+    context = {
+        "s": suggestion,
+        "updates": list(updates),
+        "feedbacks": feedbacks,
+        "attachments": list(suggestion.attachments.all()),
+        "assignments": list(suggestion.assignments.select_related("unit")) if staff else [],
+        "actions": actions,
+        "four_haves": four_haves,
+        "show_authors": staff,
+    }
+    return render(request, "proposals/detail.html", context, status=status)
+
+
+@login_required
+def suggestion_detail(request, tracking_number):
+    suggestion = get_object_or_404(_detail_queryset(request), tracking_number=tracking_number)
+    return _render_detail(request, suggestion)
+
+
+@login_required
+@require_POST
+def suggestion_action(request, tracking_number, action):
+    suggestion = get_object_or_404(_detail_queryset(request), tracking_number=tracking_number)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if action not in _allowed_actions(request.user, suggestion):
+        messages.error(request, _("当前状态下您不能执行这项操作。"))
+        return redirect(suggestion)
+    form = spec.form(suggestion, request.POST)
+    if not form.is_valid():
+        return _render_detail(request, suggestion, bound=(action, form), status=400)
+    try:
+        spec.call(request.user, suggestion, form.cleaned_data)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": spec.label})
+    return redirect(suggestion)
+
+
+@login_required
+def attachment_download(request, tracking_number, pk):
+    suggestion = get_object_or_404(_visible(request), tracking_number=tracking_number)
+    attachment = get_object_or_404(Attachment, suggestion=suggestion, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = attachment.content_type or (
+        mimetypes.guess_type(attachment.original_name)[0] or "application/octet-stream")
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def golden(request):
+    """The public 金点子 showcase: no personal data unless the submitter agreed."""
+    ideas = (Suggestion.objects.golden().select_related("category", "submitter")
+             .order_by("-closed_at", "-pk"))
+    page = Paginator(ideas, 12).get_page(request.GET.get("page"))
+    return render(request, "proposals/golden.html", {"page_obj": page})
+
+
