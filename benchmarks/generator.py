@@ -330,10 +330,16 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                     update(sid, "declined", coordinator, when, "不属于受理范围，已转相关部门。")
                     closed = when
                 else:
-                    merged_into = max(1, sid - len(alliances) * (1 + rng.randrange(20)))
-                    if merged_into == sid or (merged_into - 1) % len(alliances) != (sid - 1) % len(alliances):
-                        merged_into = None
-                    update(sid, "merged", coordinator, when, "与相同建议合并办理")
+                    # merged into an earlier suggestion of the same alliance
+                    merged_into = sid - len(alliances) * (1 + rng.randrange(20))
+                    if merged_into < 1:
+                        merged_into = sid - len(alliances) if sid > len(alliances) else None
+                    if merged_into is None:
+                        state = "declined"
+                        closed = when
+                        update(sid, "declined", coordinator, when, "不属于受理范围。")
+                    else:
+                        update(sid, "merged", coordinator, when, "与相同建议合并办理")
             elif state != "submitted":
                 accepted = _days(submitted, 1 + rng.randrange(2))
                 handler_id = handler
@@ -430,6 +436,7 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
 
     Table(Suggestion, columns).write(rows())
     flush_side_tables()
+    _tracking_sequences(per_year)
     fixture["detail_tracking_number"] = _tracking_of(detail_id)
     fixture["detail_suggestion_id"] = detail_id
     fixture["counts"].update(suggestions=total, timeline_entries=counters["updates"],
@@ -438,6 +445,17 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                              portal_alliance_suggestions=len(range(1, total + 1,
                                                                    len(alliances))))
     log(f"  {total:,} suggestions, {counters['updates']:,} timeline entries, states {states}")
+
+
+def _tracking_sequences(per_year):
+    """New submissions continue after the generated numbers, as in production."""
+    try:
+        from proposals.models import TrackingSequence
+    except ImportError:
+        return
+    TrackingSequence.objects.all().delete()
+    TrackingSequence.objects.bulk_create(
+        [TrackingSequence(year=year, last=last) for year, last in per_year.items()])
 
 
 def _tracking_of(suggestion_id):
