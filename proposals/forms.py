@@ -189,6 +189,8 @@ class AcceptForm(forms.Form):
     lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None)
     co_units = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=None,
                                               required=False)
+    note = forms.CharField(label=_("交办说明（可不填）"), required=False, max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, suggestion, **kwargs):
         from alliance.models import Unit
@@ -255,6 +257,12 @@ class GradeForm(forms.Form):
         if not value:
             raise ValidationError(_("请填写说明。"), code="required")
         return value
+
+
+class ImplementForm(GradeForm):
+    grades = ("A", "B")
+    text = forms.CharField(label=_("落实情况及依据"), max_length=CONTENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NotImplementedForm(GradeForm):

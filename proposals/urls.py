@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from proposals import views
 
 app_name = "proposals"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.suggestion_list, name="list"),
+    path("new/", views.suggestion_new, name="new"),
+    path("new/similar/", views.similar, name="similar"),
+    path("golden/", views.golden, name="golden"),
+    path("<str:tracking_number>/", views.suggestion_detail, name="detail"),
+    path("<str:tracking_number>/attachments/<int:pk>/", views.attachment_download,
+         name="attachment"),
+    path("<str:tracking_number>/<slug:action>/", views.suggestion_action, name="action"),
+]

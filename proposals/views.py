@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from alliance.models import Alliance
-from alliance.roles import is_staff_role
+from alliance.models import Alliance, Unit
+from alliance.roles import is_staff_role, liaison_unit_ids
 from proposals import filters, forms, services, workflow
 from proposals.models import Attachment, Category, Feedback, Suggestion, SuggestionUpdate
 
@@ -85,13 +86,15 @@ def suggestion_new(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                suggestion = services.submit_suggestion(
-                    actor=request.user,
-                    submitter=data["submitter"] if recording else request.user,
-                    channel=data["channel"] if recording else Suggestion.Channel.WEB,
-                    category=data["category"], title=data["title"], content=data["content"],
-                    credit_publicly=data["credit_publicly"],
-                    attachments=data["attachments"], token=data["form_token"])
+                with transaction.atomic():
+                    suggestion = services.submit_suggestion(
+                        actor=request.user, alliance=alliance,
+                        submitter=data["submitter"] if recording else request.user,
+                        channel=data["channel"] if recording else Suggestion.Channel.WEB,
+                        category=data["category"], title=data["title"],
+                        content=data["content"], credit_publicly=data["credit_publicly"],
+                        submission_token=data["form_token"])
+                    _attach(request.user, suggestion, data["attachments"])
             except services.TransitionError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -101,6 +104,19 @@ def suggestion_new(request):
     else:
         form = forms.SuggestionForm(**form_kwargs)
     return render(request, "proposals/form.html", {"form": form, "categories": categories})
+
+
+def _attach(actor, suggestion, uploads):
+    """Store the checked uploads once: a resent form finds the suggestion already has them."""
+    if not uploads:
+        return
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if locked.attachments.exists():
+        return
+    for upload in uploads:
+        Attachment.objects.create(suggestion=locked, file=upload, original_name=upload.name,
+                                  content_type=upload.sniffed_mime, size=upload.size,
+                                  uploaded_by=actor)
 
 
 @login_required
@@ -136,7 +152,7 @@ ACTIONS = {
         _("受理并交办"), _with_suggestion(forms.AcceptForm),
         lambda actor, s, d: services.accept_suggestion(
             actor=actor, suggestion=s, category=d["category"], handler=d["handler"],
-            lead_unit=d["lead_unit"], co_units=list(d["co_units"]))),
+            lead_unit=d["lead_unit"], co_units=list(d["co_units"]), note=d["note"])),
     "decline": Action(
         _("不予受理"), _plain(forms.ReasonForm),
         lambda actor, s, d: services.decline_suggestion(actor=actor, suggestion=s,
@@ -161,30 +177,39 @@ ACTIONS = {
         "outline-secondary"),
     "record_progress": Action(
         _("记录推进"), _plain(forms.ProgressForm),
-        lambda actor, s, d: services.record_progress(actor=actor, suggestion=s,
-                                                     text=d["text"], is_public=d["is_public"])),
+        lambda actor, s, d: services.record_progress(
+            actor=actor, suggestion=s, text=d["text"], public=d["is_public"],
+            unit=_speaking_for(actor, s))),
     "record_implementation": Action(
-        _("记录落实"), _plain(forms.TextForm),
+        _("记录落实"), _plain(forms.ImplementForm),
         lambda actor, s, d: services.record_implementation(actor=actor, suggestion=s,
-                                                           text=d["text"])),
+                                                           text=d["text"], grade=d["grade"])),
     "give_feedback": Action(
         _("评价办理结果"), _plain(forms.FeedbackForm),
         lambda actor, s, d: services.give_feedback(actor=actor, suggestion=s,
                                                    rating=d["rating"], comment=d["comment"])),
     "close": Action(
-        _("办结"), _plain(forms.GradeForm),
+        _("办结"), _plain(forms.ReasonForm),
         lambda actor, s, d: services.close_suggestion(actor=actor, suggestion=s,
-                                                      grade=d["grade"], note=d["text"])),
+                                                      note=d["text"])),
     "extend_deadline": Action(
         _("延长期限"), _plain(forms.ExtendForm),
         lambda actor, s, d: services.extend_deadline(
-            actor=actor, suggestion=s, working_days=d["working_days"], reason=d["text"]),
+            actor=actor, suggestion=s, days=d["working_days"], reason=d["text"]),
         "outline-secondary"),
     "mark_golden": Action(
         _("评为金点子"), _plain(forms.GoldenForm),
         lambda actor, s, d: services.mark_golden(actor=actor, suggestion=s,
                                                  summary=d["summary"]), "outline-warning"),
 }
+
+
+def _speaking_for(actor, suggestion):
+    """The unit a liaison reports for; None when the handler records progress."""
+    if suggestion.handler_id == actor.pk:
+        return None
+    units = sorted(workflow.co_handling_unit_ids(suggestion) & liaison_unit_ids(actor))
+    return Unit.objects.filter(pk__in=units[:1]).first()
 
 
 def _allowed_actions(user, suggestion):
