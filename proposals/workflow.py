@@ -51,7 +51,6 @@ TABLE = (
     _t(S.REPLIED, "extend_deadline", S.REPLIED, {COORDINATOR}, "carrying_out"),
     _t(S.REPLIED, "give_feedback", S.CLOSED, {SUBMITTER}, "feedback_open"),
     _t(S.REPLIED, "auto_close_no_response", S.CLOSED, {SYSTEM}, "feedback_open"),
-    _t(S.REPLIED, "close", S.CLOSED, {COORDINATOR}, "awaiting_coordinator"),
     _t(S.IN_PROGRESS, "record_progress", S.IN_PROGRESS, {HANDLER, LIAISON}),
     _t(S.IN_PROGRESS, "record_implementation", S.IMPLEMENTED, {HANDLER}),
     _t(S.IN_PROGRESS, "extend_deadline", S.IN_PROGRESS, {COORDINATOR}),

@@ -98,3 +98,26 @@ class UnityBuildingFactory(factory.django.DjangoModelFactory):
     alliance = factory.SubFactory(AllianceFactory)
     community = "宜川一村居委"
     building = factory.Sequence(lambda n: f"{n + 1}号楼")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "proposals.Category"
+
+    alliance = factory.SubFactory(AllianceFactory)
+    name = factory.Sequence(lambda n: f"类别{n}")
+
+
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    """A submitted suggestion written directly (tests of later states set the fields they
+    need, or walk it through proposals.services)."""
+
+    class Meta:
+        model = "proposals.Suggestion"
+
+    category = factory.SubFactory(CategoryFactory)
+    alliance = factory.SelfAttribute("category.alliance")
+    tracking_number = factory.Sequence(lambda n: f"ZTC-2099-{n:05d}")
+    title = factory.Sequence(lambda n: f"建言{n}")
+    content = "建议在社区增设便民设施。"
+    submitter = factory.SubFactory(UserFactory, roles=["member"])
