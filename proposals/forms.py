@@ -103,6 +103,9 @@ class SuggestionForm(forms.Form):
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control")
         self.fields["title"].widget.attrs["maxlength"] = TITLE_MAX
+        for name in ("title", "content"):
+            self.fields[name].error_messages["required"] = _("请填写%(field)s。") % {
+                "field": self.fields[name].label}
 
     def _clean_text(self, name):
         value = self.cleaned_data[name].strip()
