@@ -1,0 +1,54 @@
+"""Who may see and act on a suggestion, as `rules` predicates. Visibility is the same
+answer as ``Suggestion.objects.visible_to(user)``; actions are the workflow table's."""
+
+import rules
+
+from alliance.rules import is_coordinator, is_member, is_staff_role
+
+from . import workflow
+from .models import Suggestion
+
+
+@rules.predicate
+def can_view_suggestion(user, suggestion):
+    if suggestion is None:
+        return False
+    return Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists()
+
+
+@rules.predicate
+def is_submitter(user, suggestion):
+    return suggestion is not None and suggestion.submitter_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_assigned_handler(user, suggestion):
+    return suggestion is not None and suggestion.handler_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def can_see_internal_updates(user, suggestion):
+    """Internal timeline entries are for staff and the liaisons of its units."""
+    if suggestion is None:
+        return False
+    roles = workflow.actor_roles(user, suggestion)
+    return bool(roles & {workflow.COORDINATOR, workflow.HANDLER, workflow.LIAISON})
+
+
+def may_take(action):
+    @rules.predicate(name=f"may_{action}")
+    def predicate(user, suggestion):
+        return suggestion is not None and workflow.may(user, suggestion, action) is not None
+
+    return predicate
+
+
+rules.add_perm("proposals.submit_suggestion", is_member | is_staff_role)
+rules.add_perm("proposals.record_on_behalf", is_staff_role)
+rules.add_perm("proposals.view_work_queue", is_staff_role)
+rules.add_perm("proposals.see_suggestion", can_view_suggestion)
+rules.add_perm("proposals.see_internal_updates", can_see_internal_updates)
+rules.add_perm("proposals.see_attachments", can_view_suggestion)
+rules.add_perm("proposals.manage_calendar", is_coordinator)
+for _action in workflow.ACTIONS:
+    rules.add_perm(f"proposals.{_action}", may_take(_action))
