@@ -319,3 +319,37 @@ def test_worker_emails_a_suggestion_reminder_once_and_again_when_its_deadline_ch
         time.sleep(2)
     assert sink.recipients() == [coordinator.email, coordinator.email]
     assert all(suggestion.tracking_number in m["Subject"] for m in sink.messages)
+
+
+def test_member_submits_with_the_broker_down_fast_and_the_email_follows_once(run_worker,
+                                                                            client):
+    from django.urls import reverse
+
+    from proposals.models import Suggestion
+    from tests.factories import CategoryFactory, MemberFactory
+
+    category = CategoryFactory()
+    coordinator = UserFactory(email="coordinator@example.cn", roles=["coordinator"])
+    member = MemberFactory(alliance=category.alliance).user
+    client.force_login(member)
+    with broker_at(CLOSED_PORT_BROKER):
+        started = time.monotonic()
+        response = client.post(reverse("proposals:new"), {
+            "title": "加装楼道扶手", "category": category.pk, "content": "老人上下楼不便。",
+            "form_token": "0f" * 16,
+        })
+        elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    assert elapsed < 2, f"the submission took {elapsed:.2f}s with the broker down"
+    suggestion = Suggestion.objects.get(title="加装楼道扶手")
+    notification = Notification.objects.get(recipient=coordinator)
+    assert notification.deliveries.get().state == Delivery.State.PENDING
+    with SMTPSink() as sink:
+        run_worker(sink)
+        tasks.deliver_due.delay()  # the broker is back: beat's sweep delivers the backlog
+        assert sink.wait_for(1)
+        assert _wait_until_delivered([notification.pk])
+        tasks.deliver_due.delay()
+        time.sleep(2)
+    assert sink.recipients() == [coordinator.email]
+    assert suggestion.tracking_number
