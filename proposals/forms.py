@@ -280,7 +280,7 @@ class ProgressForm(TextForm):
 
 
 class FeedbackForm(forms.Form):
-    rating = forms.ChoiceField(label=_("您对办理结果的评价"), widget=forms.RadioSelect)
+    rating = forms.ChoiceField(label=_("您对办理结果的评价"), widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     comment = forms.CharField(label=_("意见（可不填）"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
 

@@ -140,11 +140,11 @@ class Action:
 
 
 def _plain(form_class):
-    return lambda suggestion, data=None: form_class(data)
+    return lambda suggestion, data=None, **kw: form_class(data, **kw)
 
 
 def _with_suggestion(form_class):
-    return lambda suggestion, data=None: form_class(data, suggestion=suggestion)
+    return lambda suggestion, data=None, **kw: form_class(data, suggestion=suggestion, **kw)
 
 
 ACTIONS = {
@@ -231,7 +231,8 @@ def _render_detail(request, suggestion, bound=None, status=200):
     actions = []
     for name in _allowed_actions(request.user, suggestion):
         spec = ACTIONS[name]
-        form = bound[1] if bound and bound[0] == name else spec.form(suggestion)
+        form = (bound[1] if bound and bound[0] == name
+                else spec.form(suggestion, auto_id=f"id_{name}_%s"))
         actions.append({"name": name, "label": spec.label, "form": form, "style": spec.style,
                         "open": bool(bound and bound[0] == name)})
     K = SuggestionUpdate.Kind
@@ -270,7 +271,7 @@ def suggestion_action(request, tracking_number, action):
     if action not in _allowed_actions(request.user, suggestion):
         messages.error(request, _("当前状态下您不能执行这项操作。"))
         return redirect(suggestion)
-    form = spec.form(suggestion, request.POST)
+    form = spec.form(suggestion, request.POST, auto_id=f"id_{action}_%s")
     if not form.is_valid():
         return _render_detail(request, suggestion, bound=(action, form), status=400)
     try:

@@ -1,0 +1,92 @@
+"""The 直通车 in the browser: from a member's suggestion to 已办结 with all four 有."""
+
+import pytest
+
+from proposals.models import Category, Suggestion
+from tests.e2e.conftest import login, logout
+from tests.factories import PASSWORD, AllianceFactory, MemberFactory, UnitFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _open_action(page, name):
+    page.click(f"[data-testid=action-{name}]")
+    page.wait_for_selector(f"[data-testid=form-{name}]", state="visible")
+
+
+def _submit_action(page, name, text=None):
+    _open_action(page, name)
+    if text is not None:
+        page.fill(f"[data-testid=form-{name}] textarea[name=text]", text)
+    page.click(f"[data-testid=submit-{name}]")
+    page.wait_for_load_state()
+
+
+def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
+    alliance = AllianceFactory()
+    unit = UnitFactory(alliance=alliance, name="中远两湾城侨联分会", slug="zhongyuan")
+    Category.objects.create(alliance=alliance, name="社区治理", help_text="楼道、环境、设施")
+    MemberFactory(alliance=alliance, user__username="member", name="王芳")
+    UserFactory(username="coordinator", roles=["coordinator"], is_staff=True)
+    UserFactory(username="handler", roles=["handler"])
+
+    # The member submits.
+    login(page, "member", PASSWORD)
+    page.goto("/suggestions/new/")
+    page.fill("input[name=title]", "中远两湾城加装楼道扶手")
+    page.select_option("select[name=category]", label="社区治理")
+    page.fill("textarea[name=content]", "老人上下楼不便，建议在 3 号楼加装扶手。<script>x</script>")
+    page.click("[data-testid=submit-suggestion]")
+    assert "脚本" in page.locator("[data-testid=error-content]").inner_text()
+    assert page.input_value("input[name=title]") == "中远两湾城加装楼道扶手"
+    page.fill("textarea[name=content]", "老人上下楼不便，建议在 3 号楼加装扶手。")
+    page.click("[data-testid=submit-suggestion]")
+    page.wait_for_selector("[data-testid=tracking-number]")
+    number = page.locator("[data-testid=tracking-number]").inner_text()
+    assert number.startswith("ZTC-")
+    assert page.locator("[data-testid=state-badge]").inner_text() == "待受理"
+    page.goto("/suggestions/")
+    assert "等待统战办受理" in page.locator("[data-testid=next-step]").inner_text()
+    logout(page)
+
+    # The coordinator accepts and assigns.
+    login(page, "coordinator", PASSWORD)
+    page.goto("/suggestions/")
+    page.click(f"text={number}")
+    _open_action(page, "accept")
+    page.select_option("#id_accept_handler", label="handler")
+    page.select_option("#id_accept_lead_unit", label="中远两湾城侨联分会")
+    page.click("[data-testid=submit-accept]")
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=state-badge]").inner_text() == "已受理"
+    logout(page)
+
+    # The handler replies, records progress and implementation.
+    login(page, "handler", PASSWORD)
+    page.goto(f"/suggestions/{number}/")
+    _submit_action(page, "reply", "已联系物业，两周内加装。")
+    assert page.locator("[data-testid=state-badge]").inner_text() == "已答复"
+    _submit_action(page, "record_progress", "物业已采购扶手材料。")
+    assert page.locator("[data-testid=state-badge]").inner_text() == "推进中"
+    _submit_action(page, "record_implementation", "扶手已安装完毕，附验收照片。")
+    assert page.locator("[data-testid=state-badge]").inner_text() == "已落实"
+    logout(page)
+
+    # The member gives feedback.
+    login(page, "member", PASSWORD)
+    page.goto(f"/suggestions/{number}/")
+    _open_action(page, "give_feedback")
+    page.check("[data-testid=form-give_feedback] input[value=satisfied]")
+    page.fill("[data-testid=form-give_feedback] textarea[name=comment]", "谢谢！")
+    page.click("[data-testid=submit-give_feedback]")
+    page.wait_for_load_state()
+
+    assert page.locator("[data-testid=state-badge]").inner_text() == "已办结"
+    kinds = page.locator("[data-testid=timeline-entry]").evaluate_all(
+        "els => els.map(e => e.dataset.kind)")
+    assert {"replied", "progress", "implemented", "feedback"} <= set(kinds)
+    haves = page.locator("[data-testid=four-haves] li")
+    assert haves.count() == 4
+    assert page.locator("[data-testid=four-haves] .bi-check-circle-fill").count() == 4
+    assert Suggestion.objects.get(tracking_number=number).state == "closed"
+    assert unit.led_suggestions.count() == 1
