@@ -45,22 +45,22 @@ class ReadOnlyInline(admin.TabularInline):
 
 class UpdateInline(ReadOnlyInline):
     model = SuggestionUpdate
-    fields = ["created_at", "kind", "author", "unit", "text", "is_public"]
+    fields = readonly_fields = ["created_at", "kind", "author", "unit", "text", "is_public"]
 
 
 class FeedbackInline(ReadOnlyInline):
     model = Feedback
-    fields = ["created_at", "author", "rating", "comment"]
+    fields = readonly_fields = ["created_at", "author", "rating", "comment"]
 
 
 class AssignmentInline(ReadOnlyInline):
     model = Assignment
-    fields = ["unit", "done"]
+    fields = readonly_fields = ["unit", "done"]
 
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ["original_name", "content_type", "size", "uploaded_by", "created_at"]
+    fields = readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "created_at"]
 
 
 def _run(modeladmin, request, queryset, call, done_message):
