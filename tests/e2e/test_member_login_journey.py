@@ -13,7 +13,13 @@ def test_member_logs_in_sees_home_and_empty_suggestions_then_logs_out(page):
 
     login(page, "member", PASSWORD)
     assert page.url.endswith("/me/")
-    assert page.get_by_role("heading", name="我的").is_visible()
+    assert page.get_by_role("heading", name="我的", exact=True).is_visible()
+
+    assert page.locator("[data-testid=suggestion-list-empty]").is_visible()
+
+    page.goto("/suggestions/")
+    assert page.get_by_role("heading", name="我的建言", exact=True).is_visible()
+    assert page.locator("[data-testid=suggestion-list-empty]").is_visible()
 
     page.goto("/")
     assert "宜起靠谱" in page.title()
