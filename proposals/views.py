@@ -126,7 +126,7 @@ def similar(request):
     title = request.GET.get("title", "")[: forms.TITLE_MAX]
     alliance = _current_alliance()
     rows = filters.similar_open(Suggestion.objects.filter(alliance=alliance), title)
-    return render(request, "proposals/_similar.html", {"similar": rows})
+    return render(request, "proposals/form.html#similar", {"similar": rows})
 
 
 # --- actions on one suggestion -------------------------------------------------------

@@ -345,6 +345,7 @@ def test_duplicate_hint_shows_similar_open_suggestions(client, member_user, othe
     html = client.get(reverse("proposals:similar"), {"title": "老楼加装电梯"}).content.decode()
     assert "建议在中远两湾城加装电梯" in html
     assert "已经办结" not in html and "垃圾分类" not in html
+    assert "<html" not in html  # only the fragment htmx swaps in
     assert other_member_user.first_name not in html
     empty = client.get(reverse("proposals:similar"), {"title": "无关"}).content.decode()
     assert "similar-suggestions" not in empty
