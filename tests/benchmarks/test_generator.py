@@ -28,6 +28,7 @@ def test_generator_writes_the_detail_suggestion_with_exactly_fifty_timeline_entr
 
 def test_generated_rows_point_at_rows_that_exist(district):
     from django.contrib.auth import get_user_model
+
     from proposals.models import Suggestion, SuggestionUpdate
 
     users = get_user_model().objects.all()
@@ -55,6 +56,7 @@ def test_generated_states_follow_age_so_few_suggestions_are_open(district):
 
 def test_the_bench_member_and_the_sign_up_events_are_in_the_portal_alliance(district):
     from django.conf import settings
+
     from proposals.models import Suggestion
     from volunteers.models import Event
 
