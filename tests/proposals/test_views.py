@@ -217,7 +217,7 @@ def test_work_queue_makes_a_fixed_number_of_queries(client, coordinator, member_
                                                     n):
     _queue_rows(member_user, handler_user, n)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("proposals:list"))
     assert len(response.context["page_obj"]) == min(n, 25)
 
@@ -243,7 +243,7 @@ def test_detail_makes_a_fixed_number_of_queries(client, coordinator, member_user
     for _ in range(min(n, 5)):
         pages.attachment(s)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         response = client.get(s.get_absolute_url())
     assert len(response.context["updates"]) == 2 * n
 
