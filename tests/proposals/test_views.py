@@ -217,7 +217,7 @@ def test_work_queue_makes_a_fixed_number_of_queries(client, coordinator, member_
                                                     n):
     _queue_rows(member_user, handler_user, n)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("proposals:list"))
     assert len(response.context["page_obj"]) == min(n, 25)
 
