@@ -367,3 +367,32 @@ def test_staff_user_not_a_member_still_gets_pages(client):
     user = UserFactory(roles=["handler"])
     client.force_login(user)
     assert client.get(reverse("proposals:list")).status_code == 200
+
+
+def test_liaison_of_a_co_handling_unit_reports_its_part(client, liaison, member_user,
+                                                        handler_user):
+    s = pages.suggestion(member_user, state="replied", handler=handler_user,
+                         co_units=[liaison.liaison_unit])
+    client.force_login(liaison)
+    names = [a["name"] for a in client.get(s.get_absolute_url()).context["actions"]]
+    assert names == ["record_progress"]
+    response = client.post(
+        reverse("proposals:action", args=[s.tracking_number, "record_progress"]),
+        {"text": "分会已走访三户居民。", "is_public": "on"})
+    assert response.status_code == 302
+    s.refresh_from_db()
+    entry = s.updates.get(text="分会已走访三户居民。")
+    assert (s.state, entry.unit, entry.author) == ("in_progress", liaison.liaison_unit, liaison)
+
+
+def test_coordinator_merges_a_duplicate_through_the_page(client, coordinator, member_user,
+                                                         other_member_user, cat):
+    target = pages.suggestion(other_member_user, category=cat, state="accepted")
+    s = pages.suggestion(member_user, category=cat)
+    client.force_login(coordinator)
+    client.post(reverse("proposals:action", args=[s.tracking_number, "merge"]),
+                {"into": target.tracking_number.lower()})
+    s.refresh_from_db()
+    assert (s.state, s.merged_into) == ("merged", target)
+    client.force_login(member_user)
+    assert client.get(target.get_absolute_url()).status_code == 200
