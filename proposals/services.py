@@ -96,7 +96,8 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
     title = _require_text(title, _("请填写标题。"))
     content = _require_text(content, _("请填写建言内容。"))
     if submission_token:
-        existing = Suggestion.objects.filter(submission_token=submission_token).first()
+        existing = Suggestion.objects.filter(submission_token=submission_token,
+                                                   submitter=submitter).first()
         if existing is not None:
             return existing
     now = timezone.now()
@@ -121,7 +122,8 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
                         actor=actor)
     except IntegrityError:
         if submission_token:
-            existing = Suggestion.objects.filter(submission_token=submission_token).first()
+            existing = Suggestion.objects.filter(submission_token=submission_token,
+                                                   submitter=submitter).first()
             if existing is not None:
                 return existing
         raise
