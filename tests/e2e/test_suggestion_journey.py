@@ -18,8 +18,12 @@ def _submit_action(page, name, text=None):
     _open_action(page, name)
     if text is not None:
         page.fill(f"[data-testid=form-{name}] textarea[name=text]", text)
-    page.click(f"[data-testid=submit-{name}]")
-    page.wait_for_load_state()
+    _click_and_wait(page, f"[data-testid=submit-{name}]")
+
+
+def _click_and_wait(page, selector):
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
@@ -36,11 +40,11 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     page.fill("input[name=title]", "中远两湾城加装楼道扶手")
     page.select_option("select[name=category]", label="社区治理")
     page.fill("textarea[name=content]", "老人上下楼不便，建议在 3 号楼加装扶手。<script>x</script>")
-    page.click("[data-testid=submit-suggestion]")
+    _click_and_wait(page, "[data-testid=submit-suggestion]")
     assert "脚本" in page.locator("[data-testid=error-content]").inner_text()
     assert page.input_value("input[name=title]") == "中远两湾城加装楼道扶手"
     page.fill("textarea[name=content]", "老人上下楼不便，建议在 3 号楼加装扶手。")
-    page.click("[data-testid=submit-suggestion]")
+    _click_and_wait(page, "[data-testid=submit-suggestion]")
     page.wait_for_selector("[data-testid=tracking-number]")
     number = page.locator("[data-testid=tracking-number]").inner_text()
     assert number.startswith("ZTC-")
@@ -56,8 +60,7 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     _open_action(page, "accept")
     page.select_option("#id_accept_handler", label="handler")
     page.select_option("#id_accept_lead_unit", label="中远两湾城侨联分会")
-    page.click("[data-testid=submit-accept]")
-    page.wait_for_load_state()
+    _click_and_wait(page, "[data-testid=submit-accept]")
     assert page.locator("[data-testid=state-badge]").inner_text() == "已受理"
     logout(page)
 
@@ -78,8 +81,7 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     _open_action(page, "give_feedback")
     page.check("[data-testid=form-give_feedback] input[value=satisfied]")
     page.fill("[data-testid=form-give_feedback] textarea[name=comment]", "谢谢！")
-    page.click("[data-testid=submit-give_feedback]")
-    page.wait_for_load_state()
+    _click_and_wait(page, "[data-testid=submit-give_feedback]")
 
     assert page.locator("[data-testid=state-badge]").inner_text() == "已办结"
     kinds = page.locator("[data-testid=timeline-entry]").evaluate_all(
