@@ -107,10 +107,10 @@ WHERE u.email <> ''
 
 def b0_params():
     from django.contrib.contenttypes.models import ContentType
-    from proposals.deadlines import add_working_days
-    from proposals.models import Suggestion
 
     from notifications.scans import working_days_before
+    from proposals.deadlines import add_working_days
+    from proposals.models import Suggestion
 
     day = bench_day()
     return {

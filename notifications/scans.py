@@ -306,9 +306,8 @@ def event_tomorrow():
 
 def _organizer_liaisons(events):
     """{event.pk: [users]}: the liaisons and leads of each event's organizing units."""
-    from volunteers.models import Event
-
     from alliance.models import Membership
+    from volunteers.models import Event
 
     through = Event.organizers.through
     units_of = {}
