@@ -137,6 +137,25 @@ def load(*, stdout=None):
                                    comment="效果很好，谢谢！")
         if target == "golden":
             services.mark_golden(actor=coordinator, suggestion=s, summary=content)
+    _salon_suggestions(alliance, coordinator, member, categories)
     if stdout:
         stdout.write(f"  proposals: {Suggestion.objects.filter(alliance=alliance).count()} "
                      "suggestions in every state")
+
+
+def _salon_suggestions(alliance, coordinator, member, categories):
+    """Two suggestions the coordinator recorded at the latest past 汇智沙龙 (if the events
+    demo made one): the salon link of issue 9."""
+    from volunteers.models import Event
+
+    salon = (Event.objects.filter(alliance=alliance, kind=Event.Kind.SALON,
+                                  start__lt=timezone.now()).order_by("-start").first())
+    if salon is None:
+        return
+    for title, content in [
+        ("沙龙建议：两湾城夜间照明增设", "沙龙上多位成员提出两湾城步道夜间照明不足，建议增设路灯。"),
+        ("沙龙建议：侨胞法律咨询进楼组", "建议每月在楼组开展一次涉侨法律咨询。"),
+    ]:
+        services.submit_suggestion(
+            actor=coordinator, alliance=alliance, submitter=member, category=categories[0],
+            title=title, content=content, channel=Suggestion.Channel.SALON, source_event=salon)

@@ -84,7 +84,7 @@ class SuggestionForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, categories, recording=False, submitters=None, channels=None,
-                 **kwargs):
+                 events=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("form_token", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
@@ -93,7 +93,11 @@ class SuggestionForm(forms.Form):
             self.fields["submitter"] = forms.ModelChoiceField(
                 label=_("建言成员"), queryset=submitters, empty_label=_("请选择成员"))
             self.fields["channel"] = forms.ChoiceField(label=_("来源渠道"), choices=channels)
-            self.order_fields(["submitter", "channel"])
+            self.fields["source_event"] = forms.ModelChoiceField(
+                label=_("提出场合（活动）"), queryset=events, required=False,
+                empty_label=_("不是在活动上提出的"),
+                help_text=_("在汇智沙龙、座谈会等活动上收集的建言，请选择那一场活动。"))
+            self.order_fields(["submitter", "channel", "source_event"])
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

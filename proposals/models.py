@@ -177,6 +177,11 @@ class Suggestion(models.Model):
         "alliance.Unit", verbose_name=_("协办单位"), through="Assignment", blank=True,
         related_name="co_handled_suggestions",
     )
+    source_event = models.ForeignKey(
+        "volunteers.Event", verbose_name=_("提出场合"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="suggestions",
+        help_text=_("在汇智沙龙、座谈会等活动上提出的建言，记下是哪一场。"),
+    )
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="merged_from",

@@ -83,7 +83,7 @@ def _require_text(text, message):
 
 def submit_suggestion(*, actor, alliance, category, title, content, submitter=None,
                       channel=Suggestion.Channel.WEB, credit_publicly=False,
-                      submission_token=None):
+                      submission_token=None, source_event=None):
     """A member submits, or staff record one on a member's behalf (代录). A repeated
     ``submission_token`` (double click, resent form) returns the suggestion it created."""
     from alliance.roles import is_staff_role
@@ -93,6 +93,9 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
         raise TransitionError(_("只有工作人员可以代录建言。"))
     if submitter.pk == actor.pk and channel != Suggestion.Channel.WEB and not is_staff_role(actor):
         channel = Suggestion.Channel.WEB
+    if source_event is not None and (not is_staff_role(actor)
+                                     or source_event.alliance_id != alliance.pk):
+        raise TransitionError(_("只有工作人员可以为本联盟的活动登记提出场合。"))
     title = _require_text(title, _("请填写标题。"))
     content = _require_text(content, _("请填写建言内容。"))
     if submission_token:
@@ -108,7 +111,7 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
                 alliance=alliance, tracking_number=number, submission_token=submission_token,
                 title=title, content=content, category=category, channel=channel,
                 submitter=submitter, recorded_by=actor if actor.pk != submitter.pk else None,
-                credit_publicly=credit_publicly, submitted_at=now,
+                credit_publicly=credit_publicly, submitted_at=now, source_event=source_event,
                 accept_due=deadlines.add_working_days(timezone.localdate(now),
                                                       category.accept_days),
                 lead_unit=category.default_lead_unit,

@@ -79,8 +79,14 @@ def suggestion_new(request):
     categories = Category.objects.filter(alliance=alliance, is_active=True)
     form_kwargs = {"categories": categories, "recording": recording}
     if recording:
-        form_kwargs.update(submitters=forms.member_users(),
-                           channels=Suggestion.Channel.choices)
+        from volunteers.models import Event
+
+        form_kwargs.update(
+            submitters=forms.member_users(), channels=Suggestion.Channel.choices,
+            events=Event.objects.filter(
+                alliance=alliance,
+                kind__in=[Event.Kind.SALON, Event.Kind.SEMINAR, Event.Kind.STUDY],
+            ).exclude(status=Event.Status.DRAFT).order_by("-start"))
     if request.method == "POST":
         form = forms.SuggestionForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
@@ -93,7 +99,8 @@ def suggestion_new(request):
                         channel=data["channel"] if recording else Suggestion.Channel.WEB,
                         category=data["category"], title=data["title"],
                         content=data["content"], credit_publicly=data["credit_publicly"],
-                        submission_token=data["form_token"])
+                        submission_token=data["form_token"],
+                        source_event=data.get("source_event") if recording else None)
                     _attach(request.user, suggestion, data["attachments"])
             except services.TransitionError as exc:
                 form.add_error(None, str(exc))

@@ -54,8 +54,13 @@ def event_detail(request, pk):
     seated = Registration.objects.filter(event=event, state__in=Registration.SEATED).count()
     waiting = Registration.objects.filter(event=event,
                                           state=Registration.State.WAITLISTED).count()
+    from proposals.models import Suggestion
+
+    # Suggestions raised at this event, as far as this viewer may see them.
+    raised = list(Suggestion.objects.visible_to(request.user).filter(source_event=event)
+                  .order_by("-submitted_at")[:20])
     return render(request, "volunteers/detail.html", {
-        "event": event, "mine": mine, "seated": seated, "waiting": waiting,
+        "event": event, "mine": mine, "seated": seated, "waiting": waiting, "raised": raised,
         "can_check_in": request.user.has_perm("volunteers.check_in", event),
         "member": member,
     })

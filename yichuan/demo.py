@@ -2,7 +2,9 @@
 
 import importlib
 
-DEMO_MODULES = ["alliance.demo", "proposals.demo", "volunteers.demo", "announcements.demo"]
+DEMO_MODULES = [
+    "alliance.demo", "volunteers.demo", "proposals.demo", "announcements.demo",
+]
 
 
 def load_all(*, stdout=None):
