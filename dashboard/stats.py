@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliance.models import Unit
 
@@ -296,6 +297,22 @@ def golden_ideas(flt, *, limit=10):
     )
 
 
+def by_source_event_kind(flt):
+    """Suggestions by the kind of event where they were raised (汇智沙龙, 座谈会 …), plus those
+    raised elsewhere; one grouped query."""
+    from volunteers.models import Event
+
+    rows = dict(
+        filtered_suggestions(flt).values_list("source_event__kind")
+        .annotate(n=Count("id")).values_list("source_event__kind", "n")
+    )
+    labels = dict(Event.Kind.choices)
+    result = [{"kind": kind, "label": labels.get(kind, kind), "count": n}
+              for kind, n in sorted(rows.items(), key=lambda kv: -kv[1]) if kind]
+    result.append({"kind": "", "label": _("非活动中提出"), "count": rows.get(None, 0)})
+    return result
+
+
 # --- volunteer service ------------------------------------------------------------------------
 
 
@@ -393,5 +410,6 @@ def dashboard(flt, *, today=None):
         "volunteer_totals": volunteer_totals(flt),
         "composition": flt.alliance.composition(),
         "golden": list(golden_ideas(flt)),
+        "by_source_event": by_source_event_kind(flt),
         "today": today,
     }

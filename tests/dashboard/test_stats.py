@@ -180,4 +180,4 @@ def test_dashboard_makes_a_fixed_number_of_queries(service, extra,
         stats.dashboard(flt_for(service), today=TODAY)
 
 
-QUERIES = 17
+QUERIES = 18

@@ -127,7 +127,7 @@ def test_page_makes_the_same_number_of_queries_for_small_and_larger_data(
     assert len(larger) == len(small)
 
 
-PAGE_QUERIES = 28
+PAGE_QUERIES = 29
 
 
 # --- exports ----------------------------------------------------------------------------

@@ -77,3 +77,17 @@ def test_member_form_has_no_event_field(client, member_user):
     CategoryFactory(alliance=AllianceFactory())
     client.force_login(member_user)
     assert "source_event" not in client.get("/suggestions/new/").context["form"].fields
+
+
+def test_dashboard_counts_suggestions_by_source_event_kind(coordinator, member_user, salon):
+    from dashboard import stats
+
+    record(coordinator, member_user, salon)
+    record(coordinator, member_user, salon, submission_token="second")
+    services.submit_suggestion(actor=member_user, alliance=salon.alliance,
+                               category=CategoryFactory(alliance=salon.alliance),
+                               title="网上建言", content="c")
+    date_from, date_to = stats.default_period()
+    flt = stats.StatsFilter(alliance=salon.alliance, date_from=date_from, date_to=date_to)
+    rows = {row["kind"]: row["count"] for row in stats.by_source_event_kind(flt)}
+    assert rows == {"salon": 2, "": 1}
