@@ -28,11 +28,12 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -c pyproject.toml -r yichuan alliance proposals volunteers notifications announcements dashboard
+	$(BIN)/bandit -q -c pyproject.toml -r yichuan alliance proposals volunteers notifications announcements dashboard audit
 
 ## make test: everything the suite needs, then lint, migration check and the whole suite.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r yichuan alliance proposals volunteers notifications announcements dashboard audit
 	DJANGO_SETTINGS_MODULE=yichuan.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -18,7 +18,7 @@ from alliance.models import (
 )
 from alliance.roles import Role
 
-DEMO_PASSWORD = "Yichuan@2026"  # noqa: S105 - stated in the README; demo data only
+DEMO_PASSWORD = "Yichuan@2026"  # noqa: S105  # nosec B105
 
 BRANCHES = [
     ("zhongyuan-qiaolian", "中远两湾城侨联分会", "中远侨联", "归侨侨眷在中远两湾城的联谊组织。"),

@@ -225,7 +225,8 @@ def mailers_from_url(url):
     options = {}
     if backend.endswith("smtp.EmailBackend"):
         pairs = {"host": "EMAIL_HOST", "port": "EMAIL_PORT", "username": "EMAIL_HOST_USER",
-                 "password": "EMAIL_HOST_PASSWORD", "use_tls": "EMAIL_USE_TLS",
+                 "password": "EMAIL_HOST_PASSWORD",  # nosec B105
+                 "use_tls": "EMAIL_USE_TLS",
                  "use_ssl": "EMAIL_USE_SSL"}
         options = {key: config[name] for key, name in pairs.items() if config.get(name)}
         options["timeout"] = 10
