@@ -164,7 +164,12 @@ def enqueue_delivery(notification_id):
     try:
         # retry=False: one attempt; CELERY_BROKER_CONNECTION_TIMEOUT and the transport's
         # socket timeouts bound how long that attempt may take.
-        tasks.deliver_notification.apply_async(args=[notification_id], retry=False)
+        # A connection of its own per publish: the shared producer pool is not safe across
+        # the threads of a threaded server (runserver, the test live server), where a publish
+        # on Redis was seen to stall the request.
+        with tasks.deliver_notification.app.connection_for_write() as connection:
+            tasks.deliver_notification.apply_async(args=[notification_id], retry=False,
+                                                   connection=connection)
     except Exception as exc:  # broker down: the periodic sweep delivers it later
         _broker_down_until = time.monotonic() + settings.NOTIFICATION_BROKER_BACKOFF
         logger.warning("could not enqueue delivery of notification %s after %.2fs: %s",

@@ -1,15 +1,10 @@
 import pytest
 
 from notifications.services import notify
-from tests.e2e import conftest as e2e
+from tests.e2e.conftest import login
 from tests.factories import PASSWORD, MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# The browser fixtures live in tests/e2e/conftest.py; this journey belongs to notifications.
-browser = e2e.browser
-page = e2e.page
-login = e2e.login
 
 
 def test_member_sees_unread_count_opens_the_notification_and_the_count_goes(page):
