@@ -29,3 +29,17 @@ class StaffIdleTimeoutMiddleware:
                 # row on every request.
                 request.session[self.session_key] = now
         return self.get_response(request)
+
+
+class DefaultLanguageMiddleware:
+    """The portal speaks zh-hans unless the visitor chose another language with the switcher
+    (the language cookie); a browser's Accept-Language alone does not switch it, since most
+    of the English catalogue is still to be written and a half-English page helps no one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
+        return self.get_response(request)
