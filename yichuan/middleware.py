@@ -24,9 +24,7 @@ class StaffIdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT:
                 logout(request)
                 messages.info(request, _("您已长时间未操作，为安全起见已自动退出，请重新登录。"))
-            elif last_seen is None or now - last_seen >= 60:
-                # Only every minute or so, so a busy staff page does not rewrite the session
-                # row on every request.
+            else:
                 request.session[self.session_key] = now
         return self.get_response(request)
 
