@@ -46,20 +46,33 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    # Reduced motion turns Bootstrap's collapse animations off, so a click never lands on
+    # a button that is still sliding into place.
     context = browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                  viewport={"width": 390, "height": 844})
+                                  viewport={"width": 390, "height": 844},
+                                  reduced_motion="reduce")
     context.set_default_timeout(15000)
     page = context.new_page()
     yield page
     context.close()
 
 
+def click_and_wait(page, target):
+    """Click a selector or locator and wait for the page it leads to.
+
+    A bare click followed by wait_for_load_state() can return on the old page before the
+    navigation starts; waiting on the navigation itself removes that race.
+    """
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()
+
+
 def login(page, username, password):
     page.goto("/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    click_and_wait(page, "form button[type=submit]")
 
 
 def logout(page):
@@ -67,5 +80,5 @@ def logout(page):
     navbar_toggle = page.locator(".navbar-toggler")
     if navbar_toggle.is_visible():
         navbar_toggle.click()
-    page.click("[data-testid=logout]")
-    page.wait_for_load_state()
+        page.wait_for_selector(".navbar-collapse.show")
+    click_and_wait(page, "[data-testid=logout]")

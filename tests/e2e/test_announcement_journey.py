@@ -3,7 +3,7 @@ coordinator watches the read rate change."""
 
 import pytest
 
-from tests.e2e.conftest import login, logout
+from tests.e2e.conftest import click_and_wait, login, logout
 from tests.factories import PASSWORD, MembershipFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def test_coordinator_publishes_member_reads_and_read_rate_changes(page):
     page.wait_for_url("**/announcements/*/")
     detail_url = page.url
     assert page.locator("h1").inner_text() == "本月汇智沙龙议题通知"
-    page.click("[data-testid=reads-link]")
+    click_and_wait(page, "[data-testid=reads-link]")
     assert "已读 0 / 2 人" in page.locator("[data-testid=read-total]").inner_text()
     assert "王成员" in page.locator("[data-testid=unread-list]").inner_text()
     logout(page)
@@ -48,5 +48,5 @@ def test_coordinator_publishes_member_reads_and_read_rate_changes(page):
     assert "50.0%" in row.inner_text()
     unread = page.locator("[data-testid=unread-list]").inner_text()
     assert "王成员" not in unread and "李成员" in unread
-    page.click("[data-testid=remind]")
+    click_and_wait(page, "[data-testid=remind]")
     assert "已向 1 位未读成员发送提醒" in page.locator(".messages").inner_text()

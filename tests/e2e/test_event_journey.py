@@ -3,7 +3,7 @@ a phone-sized screen with "all present"; the member then sees the credited hours
 
 import pytest
 
-from tests.e2e.conftest import login, logout
+from tests.e2e.conftest import click_and_wait, login, logout
 from tests.factories import PASSWORD, MemberFactory, UserFactory
 from tests.volunteers.conftest import make_event
 
@@ -17,7 +17,7 @@ def test_member_registers_coordinator_checks_in_member_sees_hours(page):
 
     login(page, "member", PASSWORD)
     page.goto(f"/events/{event.pk}/")
-    page.click("[data-testid=register]")
+    click_and_wait(page, "[data-testid=register]")
     assert "报名成功" in page.content()
     assert "已报名" in page.locator("[data-testid=my-registration]").inner_text()
     page.goto("/me/")
@@ -27,9 +27,8 @@ def test_member_registers_coordinator_checks_in_member_sees_hours(page):
 
     login(page, "coordinator", PASSWORD)
     page.goto(f"/events/{event.pk}/")
-    page.click("[data-testid=attendance-link]")
-    page.click("[data-testid=all-present]")
-    page.wait_for_load_state()
+    click_and_wait(page, "[data-testid=attendance-link]")
+    click_and_wait(page, "[data-testid=all-present]")
     assert "已签到" in page.locator("[data-testid=roster]").inner_text()
     logout(page)
 

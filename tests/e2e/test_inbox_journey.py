@@ -1,7 +1,7 @@
 import pytest
 
 from notifications.services import notify
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_and_wait, login
 from tests.factories import PASSWORD, MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,14 +17,12 @@ def test_member_sees_unread_count_opens_the_notification_and_the_count_goes(page
     inbox = page.locator("[data-testid=me-inbox]")
     assert "请评价建言 ZTC-2026-00001 的办理结果" in inbox.inner_text()
 
-    inbox.get_by_role("button", name="查看").click()
-    page.wait_for_load_state()
+    click_and_wait(page, inbox.get_by_role("button", name="查看"))
     assert page.locator("[data-testid=unread-count]").count() == 0
 
     page.goto("/me/notifications/preferences/")
     page.get_by_label("评价即将截止提醒").uncheck()
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="保存"))
     assert page.get_by_text("通知设置已保存。").is_visible()
     assert not page.get_by_label("评价即将截止提醒").is_checked()
     assert page.get_by_label("请评价办理结果").is_checked()

@@ -3,7 +3,7 @@
 import pytest
 
 from proposals.models import Category, Suggestion
-from tests.e2e.conftest import login, logout
+from tests.e2e.conftest import click_and_wait, login, logout
 from tests.factories import PASSWORD, AllianceFactory, MemberFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -11,19 +11,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _open_action(page, name):
     page.click(f"[data-testid=action-{name}]")
-    page.wait_for_selector(f"[data-testid=form-{name}]", state="visible")
+    # Bootstrap adds "show" once the accordion has finished opening.
+    page.wait_for_selector(f"#action-{name}.collapse.show [data-testid=form-{name}]")
 
 
 def _submit_action(page, name, text=None):
     _open_action(page, name)
     if text is not None:
         page.fill(f"[data-testid=form-{name}] textarea[name=text]", text)
-    _click_and_wait(page, f"[data-testid=submit-{name}]")
-
-
-def _click_and_wait(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
+    click_and_wait(page, f"[data-testid=submit-{name}]")
 
 
 def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
@@ -40,11 +36,11 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     page.fill("input[name=title]", "中远两湾城加装楼道扶手")
     page.select_option("select[name=category]", label="社区治理")
     page.fill("textarea[name=content]", "老人上下楼不便，建议在 3 号楼加装扶手。<script>x</script>")
-    _click_and_wait(page, "[data-testid=submit-suggestion]")
+    click_and_wait(page, "[data-testid=submit-suggestion]")
     assert "脚本" in page.locator("[data-testid=error-content]").inner_text()
     assert page.input_value("input[name=title]") == "中远两湾城加装楼道扶手"
     page.fill("textarea[name=content]", "老人上下楼不便，建议在 3 号楼加装扶手。")
-    _click_and_wait(page, "[data-testid=submit-suggestion]")
+    click_and_wait(page, "[data-testid=submit-suggestion]")
     page.wait_for_selector("[data-testid=tracking-number]")
     number = page.locator("[data-testid=tracking-number]").inner_text()
     assert number.startswith("ZTC-")
@@ -56,11 +52,11 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     # The coordinator accepts and assigns.
     login(page, "coordinator", PASSWORD)
     page.goto("/suggestions/")
-    page.click(f"text={number}")
+    click_and_wait(page, f"text={number}")
     _open_action(page, "accept")
     page.select_option("#id_accept_handler", label="handler")
     page.select_option("#id_accept_lead_unit", label="中远两湾城侨联分会")
-    _click_and_wait(page, "[data-testid=submit-accept]")
+    click_and_wait(page, "[data-testid=submit-accept]")
     assert page.locator("[data-testid=state-badge]").inner_text() == "已受理"
     logout(page)
 
@@ -81,7 +77,7 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     _open_action(page, "give_feedback")
     page.check("[data-testid=form-give_feedback] input[value=satisfied]")
     page.fill("[data-testid=form-give_feedback] textarea[name=comment]", "谢谢！")
-    _click_and_wait(page, "[data-testid=submit-give_feedback]")
+    click_and_wait(page, "[data-testid=submit-give_feedback]")
 
     assert page.locator("[data-testid=state-badge]").inner_text() == "已办结"
     kinds = page.locator("[data-testid=timeline-entry]").evaluate_all(
