@@ -45,8 +45,8 @@ class Table:
         self.extra_values = []
         now = datetime.datetime.now(datetime.UTC)
         for field in model._meta.concrete_fields:
-            if field.attname in known:
-                continue
+            if field.attname in known or field.generated:
+                continue  # named by the caller, or computed by the database
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 value = now
             elif field.has_default() or field.db_default is not models_NOT_PROVIDED():

@@ -4,7 +4,7 @@ import django_filters
 import jieba
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Case, DateField, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,22 +18,11 @@ OPEN_STATES = [
 DUE_SOON_WORKING_DAYS = 2
 
 
-def with_next_due(queryset):
-    """Annotate ``next_due``: the deadline that matters in the suggestion's current state."""
-    S = Suggestion.State
-    return queryset.annotate(next_due=Case(
-        When(state=S.SUBMITTED, then=F("accept_due")),
-        When(state=S.ACCEPTED, then=F("reply_due")),
-        When(state=S.REPLIED, not_implemented=True, then=F("feedback_due")),
-        When(state__in=[S.REPLIED, S.IN_PROGRESS], then=F("progress_due")),
-        When(state=S.IMPLEMENTED, then=F("feedback_due")),
-        default=Value(None), output_field=DateField()))
-
-
 def by_urgency(queryset):
-    """Overdue first, then the nearest deadline; finished ones last, newest first."""
-    return with_next_due(queryset).order_by(
-        F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
+    """Overdue first, then the nearest deadline; finished ones last, newest first.
+
+    ``next_due`` is a generated column, and the index sugg_queue_urgency has this order."""
+    return queryset.order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
 
 
 def _due_soon_limit(today):
@@ -68,8 +57,11 @@ class WorkQueueFilter(django_filters.FilterSet):
         model = Suggestion
         fields = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, alliance=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if alliance is not None:
+            self.filters["category"].queryset = Category.objects.filter(alliance=alliance)
+            self.filters["unit"].queryset = Unit.objects.filter(alliance=alliance)
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} form-control-sm"
@@ -87,7 +79,7 @@ class WorkQueueFilter(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         today = timezone.localdate()
-        queryset = with_next_due(queryset).filter(state__in=OPEN_STATES)
+        queryset = queryset.filter(state__in=OPEN_STATES)
         if value == "overdue":
             return queryset.filter(next_due__lt=today)
         if value == "soon":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,6 +197,19 @@ class Suggestion(models.Model):
     reply_due = models.DateField(_("答复期限"), null=True, blank=True)
     progress_due = models.DateField(_("推进期限"), null=True, blank=True)
     feedback_due = models.DateField(_("反馈期限"), null=True, blank=True)
+    # The deadline that matters in the current state, kept by the database itself so the
+    # work queue's urgency order can walk an index instead of sorting every row.
+    next_due = models.GeneratedField(
+        verbose_name=_("当前期限"),
+        expression=Case(
+            When(state="submitted", then=F("accept_due")),
+            When(state="accepted", then=F("reply_due")),
+            When(state="replied", not_implemented=True, then=F("feedback_due")),
+            When(state__in=["replied", "in_progress"], then=F("progress_due")),
+            When(state="implemented", then=F("feedback_due")),
+        ),
+        output_field=models.DateField(), db_persist=True,
+    )
 
     reopened_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     awaiting_coordinator = models.BooleanField(
@@ -224,6 +237,11 @@ class Suggestion(models.Model):
             # The work queue: by state, handler, unit and category, newest first.
             models.Index(fields=["alliance", "state", "-submitted_at"],
                          name="sugg_queue_state"),
+            # ... and in urgency order (proposals.filters.by_urgency), page after page. An
+            # ascending index keeps NULLs last in PostgreSQL, as the order asks; SQLite
+            # cannot write NULLS LAST in an index.
+            models.Index("alliance", "next_due", F("submitted_at").desc(), F("id").desc(),
+                         name="sugg_queue_urgency"),
             models.Index(fields=["handler", "state"], name="sugg_handler_state"),
             models.Index(fields=["lead_unit", "state"], name="sugg_unit_state"),
             models.Index(fields=["category", "state"], name="sugg_category_state"),

@@ -12,11 +12,13 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from alliance.models import Alliance, Unit
+from alliance.models import Unit
 from alliance.roles import is_staff_role, liaison_unit_ids
+from alliance.selectors import current_alliance
 from proposals import filters, forms, services, workflow
 from proposals.models import Attachment, Category, Feedback, Suggestion, SuggestionUpdate
 
@@ -35,8 +37,19 @@ NEXT_STEP = {
 }
 
 
-def _current_alliance():
-    return Alliance.objects.order_by("pk").first()
+class QueuePaginator(Paginator):
+    """Counts at most COUNT_CAP rows: past that the page says "10000+" and nobody pages
+    that deep, so an exact COUNT over a district's million rows buys nothing."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.COUNT_CAP + 1].count()
+
+    @property
+    def capped(self):
+        return self.count > self.COUNT_CAP
 
 
 def _visible(request):
@@ -51,7 +64,9 @@ def suggestion_list(request):
             .select_related("category", "handler", "lead_unit"))
     context = {"queue": queue, "today": timezone.localdate()}
     if queue:
-        work = filters.WorkQueueFilter(request.GET or None, queryset=base, request=request)
+        alliance = current_alliance()
+        work = filters.WorkQueueFilter(request.GET or None, request=request, alliance=alliance,
+                                       queryset=base.filter(alliance=alliance))
         rows = filters.by_urgency(work.qs)
         params = request.GET.copy()
         params.pop("page", None)
@@ -60,7 +75,7 @@ def suggestion_list(request):
     else:
         rows = filters.by_urgency(base.filter(submitter=request.user))
         context["querystring_base"] = ""
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     if not queue:
         for s in page:
             if s.state == Suggestion.State.REPLIED and s.not_implemented:
@@ -75,7 +90,7 @@ def suggestion_list(request):
 def suggestion_new(request):
     """A member submits; staff record one on a member's behalf with its channel."""
     recording = is_staff_role(request.user)
-    alliance = _current_alliance()
+    alliance = current_alliance()
     categories = Category.objects.filter(alliance=alliance, is_active=True)
     form_kwargs = {"categories": categories, "recording": recording}
     if recording:
@@ -131,7 +146,7 @@ def _attach(actor, suggestion, uploads):
 def similar(request):
     """htmx: open suggestions whose titles look like the one being typed."""
     title = request.GET.get("title", "")[: forms.TITLE_MAX]
-    alliance = _current_alliance()
+    alliance = current_alliance()
     rows = filters.similar_open(Suggestion.objects.filter(alliance=alliance), title)
     return render(request, "proposals/form.html#similar", {"similar": rows})
 

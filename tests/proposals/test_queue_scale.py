@@ -1,0 +1,68 @@
+"""The work queue at district scale: one alliance's rows, an index in urgency order, no
+exact count past the cap."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals import filters
+from proposals.models import Suggestion
+from proposals.views import QueuePaginator
+from tests.factories import AllianceFactory
+from tests.proposals import pages
+
+pytestmark = pytest.mark.django_db
+
+
+def test_next_due_is_the_deadline_of_the_current_state(member_user):
+    today = timezone.localdate()
+    s = pages.suggestion(member_user, state="accepted")
+    Suggestion.objects.filter(pk=s.pk).update(accept_due=today,
+                                              reply_due=today + datetime.timedelta(5))
+    assert Suggestion.objects.get(pk=s.pk).next_due == today + datetime.timedelta(5)
+    Suggestion.objects.filter(pk=s.pk).update(state="replied", not_implemented=True,
+                                              feedback_due=today + datetime.timedelta(7),
+                                              progress_due=today + datetime.timedelta(9))
+    assert Suggestion.objects.get(pk=s.pk).next_due == today + datetime.timedelta(7)
+    Suggestion.objects.filter(pk=s.pk).update(not_implemented=False)
+    assert Suggestion.objects.get(pk=s.pk).next_due == today + datetime.timedelta(9)
+    Suggestion.objects.filter(pk=s.pk).update(state="closed")
+    assert Suggestion.objects.get(pk=s.pk).next_due is None
+
+
+def test_queue_shows_only_the_portal_alliance(client, coordinator, member_user):
+    pages.suggestion(member_user, title="本联盟的建言")
+    other = AllianceFactory(slug="district-02", name="另一个联盟", short_name="另一个")
+    pages.suggestion(member_user, title="别的联盟的建言",
+                     category=pages.category(alliance=other))
+    client.force_login(coordinator)
+    rows = client.get(reverse("proposals:list")).context["page_obj"]
+    assert [s.title for s in rows] == ["本联盟的建言"]
+
+
+def test_count_stops_at_the_cap(client, coordinator, member_user, monkeypatch):
+    monkeypatch.setattr(QueuePaginator, "COUNT_CAP", 3)
+    for i in range(5):
+        pages.suggestion(member_user, title=f"建言{i}", public_updates=0)
+    client.force_login(coordinator)
+    response = client.get(reverse("proposals:list"))
+    assert response.context["page_obj"].paginator.capped
+    assert "超过 3 条" in response.content.decode()
+    monkeypatch.setattr(QueuePaginator, "COUNT_CAP", 10)
+    response = client.get(reverse("proposals:list"))
+    assert "共 5 条" in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+def test_urgency_order_walks_the_index_without_sorting(member_user):
+    pages.suggestion(member_user)
+    alliance = AllianceFactory()
+    rows = filters.by_urgency(Suggestion.objects.filter(alliance=alliance))[5000:5025]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = rows.explain()
+    assert "sugg_queue_urgency" in plan
+    assert "Sort" not in plan
