@@ -31,9 +31,11 @@ What each figure means (shown on the page as footnotes, tested in tests/dashboar
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alliance.models import Unit
@@ -413,3 +415,23 @@ def dashboard(flt, *, today=None):
         "by_source_event": by_source_event_kind(flt),
         "today": today,
     }
+
+
+# Figures over a district's years of suggestions take a few hundred milliseconds to count;
+# the page shows them from the cache, at most this many seconds old (and says so).
+CACHE_SECONDS = 300
+
+
+def cached_dashboard(flt):
+    """``dashboard(flt)`` as computed at most CACHE_SECONDS ago for the same filter, day and
+    language (labels are translated when computed)."""
+    today = timezone.localdate()
+    key = ":".join(str(part) for part in (
+        "dashboard", flt.alliance.pk, flt.date_from, flt.date_to,
+        getattr(flt.unit, "pk", ""), getattr(flt.category, "pk", ""), today, get_language(),
+    ))
+
+    def compute():
+        return {**dashboard(flt, today=today), "computed_at": timezone.now()}
+
+    return cache.get_or_set(key, compute, CACHE_SECONDS)

@@ -28,7 +28,7 @@ def _stamp():
 @require_GET
 def index(request):
     form, flt = _filter_for(request)
-    data = stats.dashboard(flt)
+    data = stats.cached_dashboard(flt)
     return render(request, "dashboard/index.html", {
         "form": form, "flt": flt, "data": data, "query": request.GET.urlencode(),
     })

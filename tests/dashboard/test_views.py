@@ -8,6 +8,7 @@ import zoneinfo
 import openpyxl
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from dashboard import stats
 from tests.dashboard.conftest import PERIOD, TODAY, at, make_suggestion
@@ -121,6 +122,7 @@ def test_page_makes_the_same_number_of_queries_for_small_and_larger_data(
                         state=("submitted", "accepted", "closed")[n % 3],
                         category=(service.c1, service.c2)[n % 2],
                         lead_unit=(service.u1, service.u2, None)[n % 3])
+    cache.clear()
     with django_assert_max_num_queries(PAGE_QUERIES):
         with CaptureQueriesContext(connection) as larger:
             assert client.get("/dashboard/", QUERY).status_code == 200
@@ -128,6 +130,31 @@ def test_page_makes_the_same_number_of_queries_for_small_and_larger_data(
 
 
 PAGE_QUERIES = 29
+
+
+def test_figures_come_from_the_cache_for_five_minutes_then_are_recounted(
+        client, service, coordinator, django_assert_max_num_queries):
+    client.force_login(coordinator)
+    first = client.get("/dashboard/", QUERY)
+    total = first.context["data"]["overview"]["total"]
+    assert "数据截至 12:00" in first.content.decode()
+    make_suggestion(service.alliance, service.submitter, submitted_at=at(3, 3),
+                    state="submitted", category=service.c1)
+
+    with django_assert_max_num_queries(CACHED_PAGE_QUERIES):
+        cached = client.get("/dashboard/", QUERY)
+    assert cached.context["data"]["overview"]["total"] == total
+    assert client.get("/dashboard/", {**QUERY, "unit": service.u1.pk}).context[
+        "data"]["overview"]["total"] != total  # another filter, counted afresh
+
+    with time_machine.travel(NOW + datetime.timedelta(seconds=stats.CACHE_SECONDS + 1),
+                             tick=False):
+        fresh = client.get("/dashboard/", QUERY)
+    assert fresh.context["data"]["overview"]["total"] == total + 1
+    assert "数据截至 12:05" in fresh.content.decode()
+
+
+CACHED_PAGE_QUERIES = 10
 
 
 # --- exports ----------------------------------------------------------------------------
