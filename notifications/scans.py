@@ -15,12 +15,16 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from alliance.roles import Role
 from notifications.kinds import Kind
-from notifications.services import existing_keys, notify_from_template, preferences_for
+from notifications.services import (
+    existing_keys,
+    notify_from_template,
+    notify_many,
+    preferences_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,19 +83,18 @@ def _remind(queryset, *, kind, recipients_for, key, context, url, target=lambda 
 
 def _write(pairs, *, kind, key, context, url, target):
     """Write the (object, user) notifications whose key is new: one query finds the keys
-    already written, one loads the recipients' preferences."""
-    done = existing_keys([key(obj, user) for obj, user in pairs])
-    todo = [(obj, user) for obj, user in pairs if key(obj, user)[:200] not in done]
-    preferences = preferences_for([user.pk for _obj, user in todo])
-    written = 0
-    for obj, user in todo:
-        with transaction.atomic():
-            notification = notify_from_template(
-                recipient=user, kind=kind, key=key(obj, user), context=context(obj),
-                url=url(obj), target=target(obj), preference=preferences[user.pk],
-            )
-        written += notification is not None
-    return written
+    already written, one loads the recipients' preferences, and notify_many writes the
+    rest with two INSERTs and one message to the broker."""
+    keyed = {}  # a handler who is also a coordinator is reminded once
+    for obj, user in pairs:
+        keyed.setdefault(key(obj, user)[:200], (obj, user))
+    done = existing_keys(list(keyed))
+    todo = [(k, obj, user) for k, (obj, user) in keyed.items() if k not in done]
+    preferences = preferences_for([user.pk for _k, _obj, user in todo])
+    return notify_many([
+        {"recipient": user, "kind": kind, "key": k, "context": context(obj), "url": url(obj),
+         "target": target(obj), "preference": preferences[user.pk]}
+        for k, obj, user in todo])
 
 
 # --- the 直通车 pipeline ------------------------------------------------------------------

@@ -74,6 +74,49 @@ def notify_from_template(*, recipient, kind, key, context, url="", target=None, 
                   url=url, target=target, channels=channels, preference=preference)
 
 
+def notify_many(items, *, channels=None):
+    """Write many notifications at once, for the scans: ``items`` are dicts of
+    ``notify_from_template``'s arguments (recipient, kind, key, context, url, target,
+    preference), their keys not written yet (``existing_keys``).
+
+    One INSERT for the notifications, one for their deliveries, one message to the broker
+    after commit. Should another process write one of the keys in between, the batch is
+    rolled back and written one at a time, where the unique key skips the duplicate.
+    Returns how many notifications were written.
+    """
+    channels = DEFAULT_CHANNELS if channels is None else channels
+    rows, wanted = [], []
+    for item in items:
+        recipient, kind, preference = item["recipient"], item["kind"], item["preference"]
+        subject, body = render_message(
+            kind, {**item["context"], "recipient": recipient, "url": item["url"]},
+            language=preference.language)
+        target = item["target"]
+        rows.append(Notification(
+            recipient=recipient, kind=kind, dedup_key=item["key"][:200],
+            target_type=ContentType.objects.get_for_model(target) if target else None,
+            target_id=target.pk if target else None,
+            subject=str(subject)[:200], body=str(body), url=item["url"]))
+        wanted.append([c for c in channels if _wants(recipient, kind, c, preference)])
+    if not rows:
+        return 0
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+            Delivery.objects.bulk_create([
+                Delivery(notification=notification, channel=channel)
+                for notification, chosen in zip(created, wanted, strict=True)
+                for channel in chosen])
+    except IntegrityError:
+        logger.info("a key of the batch was written meanwhile: writing one at a time")
+        return sum(notify_from_template(channels=channels, **item) is not None
+                   for item in items)
+    ids = [n.pk for n, chosen in zip(created, wanted, strict=True) if chosen]
+    if ids:
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return len(created)
+
+
 def render_message(kind, context, *, language=None):
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -149,17 +192,30 @@ _broker_down_until = 0.0
 
 
 def enqueue_delivery(notification_id):
-    """Hand the delivery to a worker; the periodic delivery task catches what this misses.
+    """Hand one notification's deliveries to a worker (after the commit that wrote it)."""
+    from notifications import tasks
+
+    _publish(tasks.deliver_notification, notification_id, what=f"notification {notification_id}")
+
+
+def enqueue_deliveries(notification_ids):
+    """Hand a batch of notifications (a scan's) to a worker with one message."""
+    from notifications import tasks
+
+    _publish(tasks.deliver_notifications, list(notification_ids),
+             what=f"{len(notification_ids)} notifications")
+
+
+def _publish(task, argument, *, what):
+    """Publish once; the periodic delivery task catches what this misses.
 
     After one failed publish the process stops trying for a while, so a request that writes
     many notifications while the broker is down pays the publish timeout once at most.
     """
     global _broker_down_until
     if time.monotonic() < _broker_down_until:
-        logger.info("broker marked down: notification %s left for the sweep", notification_id)
+        logger.info("broker marked down: %s left for the sweep", what)
         return
-    from notifications import tasks
-
     started = time.monotonic()
     try:
         # retry=False: one attempt; CELERY_BROKER_CONNECTION_TIMEOUT and the transport's
@@ -167,10 +223,9 @@ def enqueue_delivery(notification_id):
         # A connection of its own per publish: the shared producer pool is not safe across
         # the threads of a threaded server (runserver, the test live server), where a publish
         # on Redis was seen to stall the request.
-        with tasks.deliver_notification.app.connection_for_write() as connection:
-            tasks.deliver_notification.apply_async(args=[notification_id], retry=False,
-                                                   connection=connection)
+        with task.app.connection_for_write() as connection:
+            task.apply_async(args=[argument], retry=False, connection=connection)
     except Exception as exc:  # broker down: the periodic sweep delivers it later
         _broker_down_until = time.monotonic() + settings.NOTIFICATION_BROKER_BACKOFF
-        logger.warning("could not enqueue delivery of notification %s after %.2fs: %s",
-                       notification_id, time.monotonic() - started, exc)
+        logger.warning("could not enqueue delivery of %s after %.2fs: %s",
+                       what, time.monotonic() - started, exc)

@@ -16,6 +16,12 @@ def deliver_notification(notification_id):
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def deliver_notifications(notification_ids):
+    """A scan's batch: one message for up to a few hundred notifications."""
+    return sum(delivery.deliver(pk) for pk in notification_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def deliver_due():
     """Every minute: whatever the after-commit enqueue missed, retries that are due, and rows
     a dead worker left in ``sending``."""

@@ -194,3 +194,55 @@ def test_feedback_request_written_at_implementation_is_not_sent_again_by_the_sca
         assert scans.request_feedback(suggestion=suggestion) is not None
         assert scans.feedback()["requested"] == 0
     assert sent("feedback_request").count() == 1
+
+
+def test_a_batch_of_reminders_is_written_in_fixed_queries_and_published_once(
+        staff, monkeypatch, django_capture_on_commit_callbacks):
+    from notifications import services
+
+    published = []
+    monkeypatch.setattr(services, "enqueue_deliveries", published.append)
+    monkeypatch.setattr(scans, "BATCH", 100)
+
+    def run(n):
+        for _ in range(n):
+            make_suggestion(state="submitted", accept_due=d(11),
+                            submitter=staff[1])  # one submitter: the rows are cheap to build
+        with at(14), CaptureQueriesContext(connection) as ctx, \
+                django_capture_on_commit_callbacks(execute=True):
+            written = scans.accept_overdue()
+        return written, len(ctx.captured_queries)
+
+    written_few, queries_few = run(3)
+    written_many, queries_many = run(50)
+    assert (written_few, written_many) == (3, 50)
+    # The query count depends on the batches, not on the rows in them.
+    assert queries_many == queries_few
+    assert [len(ids) for ids in published] == [3, 50]
+    assert sent("accept_overdue").count() == 53
+    assert Notification.objects.filter(deliveries__isnull=False).distinct().count() == 53
+
+
+def test_a_key_written_by_another_process_meanwhile_is_skipped_not_doubled(staff,
+                                                                            monkeypatch):
+    from notifications import services
+
+    suggestions = [make_suggestion(state="submitted", accept_due=d(11)) for _ in range(3)]
+    coordinator = staff[0]
+    racing = suggestions[1]
+    real_existing_keys = services.existing_keys
+
+    def existing_keys_then_race(keys):
+        found = real_existing_keys(keys)
+        # Another beat process writes one of the same reminders between the check and
+        # the insert.
+        services.notify(recipient=coordinator, kind="accept_overdue",
+                        key=f"accept_overdue:{racing.pk}:{racing.accept_due}:{coordinator.pk}",
+                        subject="并发写入")
+        return found
+
+    monkeypatch.setattr(scans, "existing_keys", existing_keys_then_race)
+    with at(14):
+        assert scans.accept_overdue() == 2
+    assert sent("accept_overdue").count() == 3
+    assert sent("accept_overdue", subject="并发写入").count() == 1
