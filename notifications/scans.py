@@ -91,10 +91,15 @@ def _write(pairs, *, kind, key, context, url, target):
     done = existing_keys(list(keyed))
     todo = [(k, obj, user) for k, (obj, user) in keyed.items() if k not in done]
     preferences = preferences_for([user.pk for _k, _obj, user in todo])
-    return notify_many([
-        {"recipient": user, "kind": kind, "key": k, "context": context(obj), "url": url(obj),
-         "target": target(obj), "preference": preferences[user.pk]}
-        for k, obj, user in todo])
+    contexts = {}  # one per object, shared by its recipients (notify_many renders it once)
+    items = []
+    for k, obj, user in todo:
+        if id(obj) not in contexts:
+            contexts[id(obj)] = context(obj)
+        items.append({"recipient": user, "kind": kind, "key": k, "context": contexts[id(obj)],
+                      "url": url(obj), "target": target(obj),
+                      "preference": preferences[user.pk]})
+    return notify_many(items)
 
 
 # --- the 直通车 pipeline ------------------------------------------------------------------

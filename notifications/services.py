@@ -6,13 +6,14 @@ is a hint with a short timeout, and the periodic ``deliver_due`` task delivers w
 hint missed (broker down, worker lost).
 """
 
+import functools
 import logging
 import time
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from notifications.models import Delivery, Notification, Preference
@@ -85,12 +86,23 @@ def notify_many(items, *, channels=None):
     Returns how many notifications were written.
     """
     channels = DEFAULT_CHANNELS if channels is None else channels
-    rows, wanted = [], []
+    rows, wanted, rendered = [], [], {}
     for item in items:
         recipient, kind, preference = item["recipient"], item["kind"], item["preference"]
-        subject, body = render_message(
-            kind, {**item["context"], "recipient": recipient, "url": item["url"]},
-            language=preference.language)
+        # Coordinators reminded of the same suggestion read the same words: render once
+        # per suggestion and language unless the message names its recipient.
+        same_words = None if _names_recipient(kind) else (
+            kind, id(item["context"]), item["url"], preference.language)
+        if same_words is None or same_words not in rendered:
+            text = render_message(
+                kind, {**item["context"], "recipient": recipient, "url": item["url"]},
+                language=preference.language)
+            if same_words is None:
+                subject, body = text
+            else:
+                rendered[same_words] = text
+        if same_words is not None:
+            subject, body = rendered[same_words]
         target = item["target"]
         rows.append(Notification(
             recipient=recipient, kind=kind, dedup_key=item["key"][:200],
@@ -115,6 +127,13 @@ def notify_many(items, *, channels=None):
     if ids:
         transaction.on_commit(lambda: enqueue_deliveries(ids))
     return len(created)
+
+
+@functools.cache
+def _names_recipient(kind):
+    """Whether the message template of ``kind`` uses its recipient."""
+    source = get_template(f"notifications/messages/{kind}.txt").template.source
+    return "recipient" in source
 
 
 def render_message(kind, context, *, language=None):

@@ -246,3 +246,22 @@ def test_a_key_written_by_another_process_meanwhile_is_skipped_not_doubled(staff
         assert scans.accept_overdue() == 2
     assert sent("accept_overdue").count() == 3
     assert sent("accept_overdue", subject="并发写入").count() == 1
+
+
+def test_coordinators_reminded_of_one_suggestion_share_one_rendering(monkeypatch):
+    from notifications import services
+
+    coordinators = [UserFactory(username=f"coord-{i}", roles=["coordinator"])
+                    for i in range(4)]
+    make_suggestion(state="submitted", accept_due=d(11))
+    make_suggestion(state="submitted", accept_due=d(11))
+    renders = []
+    real_render = services.render_message
+    monkeypatch.setattr(services, "render_message",
+                        lambda *args, **kwargs: renders.append(args[0]) or real_render(
+                            *args, **kwargs))
+    with at(14):
+        assert scans.accept_overdue() == 2 * len(coordinators)
+    assert renders == ["accept_overdue", "accept_overdue"]
+    subjects = set(sent("accept_overdue").values_list("subject", flat=True))
+    assert len(subjects) == 2
