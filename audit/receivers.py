@@ -1,8 +1,10 @@
 """Logins, failures and lockouts are written to the audit trail as they are reported by
-Django's auth signals and django-axes. Only recording happens here, no business logic."""
+Django's auth signals, django-axes and allauth's MFA. Only recording happens here, no
+business logic."""
 
 import logging
 
+from allauth.mfa.signals import authentication_failed as second_factor_failed
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -30,6 +32,15 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     logger.warning("login failed for %r from %s", username,
                    request.META.get("REMOTE_ADDR") if request else "?")
     record(kind=AuditEntry.Kind.LOGIN_FAILED, request=request, username=username)
+
+
+@receiver(second_factor_failed)
+def on_second_factor_failed(sender, request, user, **kwargs):
+    """A wrong two-step verification code (at login, or when confirming an action); the
+    path tells it apart from a wrong password."""
+    logger.warning("wrong second-factor code for %r from %s", user.get_username(),
+                   request.META.get("REMOTE_ADDR") if request else "?")
+    record(kind=AuditEntry.Kind.LOGIN_FAILED, request=request, user=user)
 
 
 @receiver(user_locked_out)

@@ -3,10 +3,16 @@ from django.urls import include, path
 
 from alliance import views as alliance_views
 from audit import views as audit_views
-from yichuan import views
+from yichuan import mfa, views
 
 urlpatterns = [
     path("", alliance_views.home, name="home"),
+    # Two-step verification is offered to staff only (yichuan/mfa.py): these three shadow
+    # allauth's routes of the same path and name, which allauth.urls below still lists.
+    path("accounts/2fa/", mfa.index, name="mfa_index"),
+    path("accounts/2fa/totp/activate/", mfa.activate_totp, name="mfa_activate_totp"),
+    path("accounts/2fa/recovery-codes/generate/", mfa.generate_recovery_codes,
+         name="mfa_generate_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("alliance/", include("alliance.urls")),
@@ -24,3 +30,5 @@ urlpatterns = [
 admin.site.site_header = "宜起靠谱 同心统战大联盟 · 管理后台"
 admin.site.site_title = "宜起靠谱联盟管理"
 admin.site.index_title = "数据管理"
+# The admin's password-only login refuses accounts with a second factor (yichuan/mfa.py).
+admin.site.login_form = mfa.AdminLoginForm

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "django_filters",
     "import_export",
@@ -137,6 +138,19 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Two-step verification (allauth.mfa): optional, offered to staff (yichuan/mfa.py says who),
+# with an authenticator app (TOTP) and one-time recovery codes. No security keys or passkeys,
+# and no "trust this browser": an enrolled account is asked for a code at every login.
+# The QR code is an inline SVG data: URI, which img-src below allows.
+MFA_ADAPTER = "yichuan.mfa.PortalMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TRUST_ENABLED = False
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "宜起靠谱联盟"
+# One 30-second step either side, for phones whose clock drifts; a used code cannot be
+# replayed, and wrong codes share allauth's login_failed rate limit (5 per 5 min per account).
+MFA_TOTP_TOLERANCE = 1
 
 # --- security headers ---------------------------------------------------------------------
 # Scripts only from the portal itself or inline with the per-request nonce ({{ csp_nonce }});
