@@ -42,7 +42,8 @@ class WorkQueueFilter(django_filters.FilterSet):
                                             empty_label=_("全部单位"))
     handler = django_filters.ModelChoiceFilter(
         label=_("承办人"), empty_label=_("全部承办人"),
-        queryset=get_user_model().objects.filter(groups__name="handler").distinct())
+        queryset=get_user_model().objects.filter(groups__name="handler", is_active=True)
+        .only("pk", "username").order_by("username"))
     due = django_filters.ChoiceFilter(
         label=_("期限"), method="filter_due", empty_label=_("全部期限"),
         choices=[("overdue", _("已逾期")), ("soon", _("即将到期"))])
@@ -60,8 +61,10 @@ class WorkQueueFilter(django_filters.FilterSet):
     def __init__(self, *args, alliance=None, **kwargs):
         super().__init__(*args, **kwargs)
         if alliance is not None:
-            self.filters["category"].queryset = Category.objects.filter(alliance=alliance)
-            self.filters["unit"].queryset = Unit.objects.filter(alliance=alliance)
+            self.filters["category"].queryset = (Category.objects.filter(alliance=alliance)
+                                                 .only("pk", "name"))
+            self.filters["unit"].queryset = (Unit.objects.filter(alliance=alliance)
+                                             .only("pk", "name", "short_name"))
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} form-control-sm"
