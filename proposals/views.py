@@ -70,7 +70,7 @@ def suggestion_list(request):
         rows = filters.by_urgency(work.qs)
         params = request.GET.copy()
         params.pop("page", None)
-        context.update(filter=work,
+        context.update(filter=work, filter_scope=alliance.pk if alliance else "",
                        querystring_base=(params.urlencode() + "&") if params else "")
     else:
         rows = filters.by_urgency(base.filter(submitter=request.user))

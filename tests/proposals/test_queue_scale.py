@@ -66,3 +66,19 @@ def test_urgency_order_walks_the_index_without_sorting(member_user):
         plan = rows.explain()
     assert "sugg_queue_urgency" in plan
     assert "Sort" not in plan
+
+
+def test_filter_form_is_rendered_once_per_query_for_five_minutes(client, coordinator,
+                                                                  member_user):
+    from django.test.utils import CaptureQueriesContext
+
+    s = pages.suggestion(member_user, title="楼道扶手")
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("proposals:list"))
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(reverse("proposals:list")).content.decode()
+    assert len(second) < len(first)  # the choices of the filter were not loaded again
+    assert 'data-testid="queue-filter"' in html and s.category.name in html
+    html = client.get(reverse("proposals:list"), {"q": "扶手"}).content.decode()
+    assert 'value="扶手"' in html  # another query renders its own form
