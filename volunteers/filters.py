@@ -19,6 +19,12 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields = ["kind", "unit", "month"]
 
+    def __init__(self, *args, alliance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if alliance is not None:
+            self.filters["unit"].queryset = (Unit.objects.active().filter(alliance=alliance)
+                                             .only("pk", "name", "short_name"))
+
     def filter_month(self, queryset, name, value):
         try:
             year, month = (int(p) for p in value.split("-")[:2])

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.models import Member
 from alliance.roles import is_staff_role
+from alliance.selectors import current_alliance
 from volunteers import selectors, services
 from volunteers.feeds import build_calendar
 from volunteers.filters import EventFilter
@@ -24,8 +25,10 @@ PAGE_SIZE = 20
 def event_list(request):
     now = timezone.now()
     when = request.GET.get("when", "upcoming")
-    qs = selectors.event_list(request.user)
-    filterset = EventFilter(request.GET or None, queryset=qs)
+    # The alliance the portal shows: a district's database holds every alliance's events.
+    alliance = current_alliance()
+    qs = selectors.event_list(request.user).filter(alliance=alliance)
+    filterset = EventFilter(request.GET or None, queryset=qs, alliance=alliance)
     qs = filterset.qs if filterset.is_bound else qs
     if when == "past":
         qs = qs.past(now).order_by("-start", "-id")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from tests.factories import MemberFactory, MembershipFactory, UnitFactory
+from tests.factories import AllianceFactory, MemberFactory, MembershipFactory, UnitFactory
 from tests.volunteers.conftest import make_event
 from volunteers import services
 from volunteers.models import CalendarToken, Event, Registration, ServiceRecord
@@ -256,3 +256,14 @@ def test_detail_offers_check_in_to_the_organizing_liaison_only(client, liaison, 
     client.force_login(liaison)
     assert 'data-testid="attendance-link"' in client.get(
         event.get_absolute_url()).content.decode()
+
+
+def test_list_shows_the_portal_alliance_only_with_its_units(client):
+    home = UnitFactory(name="中远侨联")
+    other = AllianceFactory(slug="district-02", name="另一个联盟", short_name="另一个")
+    away = UnitFactory(alliance=other, name="外联盟单位", slug="away")
+    make_event(title="本联盟活动", organizers=[home])
+    make_event(title="别的联盟活动", alliance=other, organizers=[away])
+    html = client.get("/events/").content.decode()
+    assert "本联盟活动" in html and "别的联盟活动" not in html
+    assert "中远侨联" in html and "外联盟单位" not in html
