@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notifications import services
 from notifications.forms import PreferenceForm
@@ -15,6 +15,7 @@ from notifications.models import Delivery, Notification
 
 
 @login_required
+@require_safe
 def inbox(request):
     notifications = Notification.objects.for_user(request.user).only(
         "id", "subject", "body", "url", "kind", "created_at", "read_at")
@@ -69,7 +70,9 @@ def failed_deliveries(request):
     if request.method == "POST":
         if not request.user.has_perm("notifications.retry_deliveries"):
             raise Http404
-        ids = [int(i) for i in request.POST.getlist("delivery") if i.isdigit()]
+        # isascii: "²".isdigit() holds but int() refuses it; 18 digits stay inside a bigint.
+        ids = [int(i) for i in request.POST.getlist("delivery")
+               if i.isascii() and i.isdigit() and len(i) <= 18]
         count = services.retry_failed(delivery_ids=ids)
         messages.success(request, _("已重新排队 %(count)s 条投递。") % {"count": count})
         return redirect("notifications:failed")

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from alliance.forms import UnitsField
+
 TITLE_MAX = 120
 CONTENT_MAX = 5000
 ATTACHMENT_MAX_BYTES = getattr(settings, "SUGGESTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -194,8 +196,7 @@ class AcceptForm(forms.Form):
     category = forms.ModelChoiceField(label=_("类别"), queryset=None)
     handler = forms.ModelChoiceField(label=_("承办人"), queryset=None)
     lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None)
-    co_units = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=None,
-                                              required=False)
+    co_units = UnitsField(label=_("协办单位"), queryset=None, required=False)
     note = forms.CharField(label=_("交办说明（可不填）"), required=False, max_length=CONTENT_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

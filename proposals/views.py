@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from alliance.models import Unit
 from alliance.roles import is_staff_role, liaison_unit_ids
@@ -57,6 +57,7 @@ def _visible(request):
 
 
 @login_required
+@require_safe
 def suggestion_list(request):
     """A member's own suggestions, or the staff work queue (filtered, by urgency)."""
     queue = is_staff_role(request.user)
@@ -277,16 +278,25 @@ def _render_detail(request, suggestion, bound=None, status=200):
     return render(request, "proposals/detail.html", context, status=status)
 
 
+def _get_by_number(queryset, tracking_number):
+    """The suggestion with that number, or 404. A NUL byte (%00 in the address) is in no
+    number, and PostgreSQL refuses to compare with it instead of finding nothing."""
+    if "\x00" in tracking_number:
+        raise Http404
+    return get_object_or_404(queryset, tracking_number=tracking_number)
+
+
 @login_required
+@require_safe
 def suggestion_detail(request, tracking_number):
-    suggestion = get_object_or_404(_detail_queryset(request), tracking_number=tracking_number)
+    suggestion = _get_by_number(_detail_queryset(request), tracking_number)
     return _render_detail(request, suggestion)
 
 
 @login_required
 @require_POST
 def suggestion_action(request, tracking_number, action):
-    suggestion = get_object_or_404(_detail_queryset(request), tracking_number=tracking_number)
+    suggestion = _get_by_number(_detail_queryset(request), tracking_number)
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
@@ -306,8 +316,9 @@ def suggestion_action(request, tracking_number, action):
 
 
 @login_required
+@require_safe
 def attachment_download(request, tracking_number, pk):
-    suggestion = get_object_or_404(_visible(request), tracking_number=tracking_number)
+    suggestion = _get_by_number(_visible(request), tracking_number)
     attachment = get_object_or_404(Attachment, suggestion=suggestion, pk=pk)
     try:
         handle = attachment.file.open("rb")
@@ -321,6 +332,7 @@ def attachment_download(request, tracking_number, pk):
     return response
 
 
+@require_safe
 def golden(request):
     """The public 金点子 showcase: no personal data unless the submitter agreed."""
     ideas = (Suggestion.objects.golden().select_related("category", "submitter")

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from alliance.models import Member
 from alliance.roles import is_staff_role
@@ -22,6 +22,7 @@ from volunteers.models import CalendarToken, Event, Registration, ServiceRecord
 PAGE_SIZE = 20
 
 
+@require_safe
 def event_list(request):
     now = timezone.now()
     when = request.GET.get("when", "upcoming")
@@ -47,6 +48,7 @@ def _visible_event(request, pk):
     return event
 
 
+@require_safe
 def event_detail(request, pk):
     event = _visible_event(request, pk)
     member = selectors.member_of(request.user)
@@ -104,6 +106,7 @@ def event_cancel(request, pk):
     return redirect(event)
 
 
+@require_safe
 def public_feed(request):
     events = (Event.objects.filter(visibility=Event.Visibility.PUBLIC,
                                    status__in=[Event.Status.PUBLISHED, Event.Status.COMPLETED,
@@ -113,7 +116,10 @@ def public_feed(request):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
+@require_safe
 def member_feed(request, token):
+    if "\x00" in token:  # %00 in the address: no token, and PostgreSQL cannot compare it
+        raise Http404
     token = get_object_or_404(CalendarToken.objects.select_related("member"), token=token)
     events = (Event.objects.filter(
         registrations__member=token.member,
@@ -149,7 +155,9 @@ def attendance(request, pk):
     event = _check_in_event(request, pk)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ids = request.POST.getlist("registration")
+        # Ids a browser could have sent; anything else (text, 10**30) is not a registration.
+        ids = [i for i in request.POST.getlist("registration")
+               if i.isascii() and i.isdigit() and len(i) <= 18]
         if request.POST.get("action") == "all":
             ids = list(Registration.objects.filter(
                 event=event, state=Registration.State.REGISTERED).values_list("pk", flat=True))
@@ -194,6 +202,7 @@ def correct_record(request, pk):
 
 
 @login_required
+@require_safe
 def hours_summary(request, member_id):
     """A printable yearly summary: the member themselves or staff."""
     member = get_object_or_404(Member, pk=member_id)

@@ -1,0 +1,22 @@
+"""Form fields shared by the apps that pick alliance units."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+BIGINT = 2**63
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    """Several units by id. An id past a 64-bit integer is refused as not a choice before
+    any query: SQLite cannot even compare it and would raise instead of finding nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                out_of_range = not -BIGINT <= int(pk) < BIGINT
+            except (TypeError, ValueError):
+                continue  # the parent refuses it as not an id
+            if out_of_range:
+                raise ValidationError(self.error_messages["invalid_pk_value"],
+                                      code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
