@@ -93,6 +93,24 @@ def test_staff_are_logged_out_after_idle_timeout(client, settings):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def test_staff_activity_is_written_once_a_minute_and_keeps_the_session_alive(client,
+                                                                            settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.STAFF_IDLE_TIMEOUT = 600
+    UserFactory(username="qian", roles=["coordinator"])
+    start = datetime.datetime.now(datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        attempt(client, "allauth", "qian", PASSWORD)
+    for minutes in (0.5, 5, 9.5, 15, 19):  # never 10 minutes idle
+        with time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False), \
+                CaptureQueriesContext(connection) as ctx:
+            assert client.get("/me/").status_code == 200
+        writes = [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE \"django_session")]
+        assert len(writes) == (0 if minutes == 0.5 else 1), minutes
+
+
 def test_members_are_not_subject_to_the_staff_idle_timeout(client, settings):
     settings.STAFF_IDLE_TIMEOUT = 600
     UserFactory(username="zheng", roles=["member"])

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class YichuanConfig(AppConfig):
+    name = "yichuan"
+    verbose_name = "宜起靠谱"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from yichuan.middleware import stamp_activity_at_login
+
+        user_logged_in.connect(stamp_activity_at_login,
+                               dispatch_uid="yichuan.stamp_activity_at_login")
