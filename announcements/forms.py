@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alliance.forms import UnitsField
 from alliance.models import Unit
 from announcements.models import Announcement
+
+PUBLISH_YEARS = (2000, 2099)
 
 
 class AnnouncementForm(forms.ModelForm):
@@ -13,6 +16,8 @@ class AnnouncementForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("留空则立即发布；填写将来的时间则定时发布。"),
     )
+    units = UnitsField(label=_("指定单位"), queryset=Unit.objects.none(), required=False,
+                       widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = Announcement
@@ -31,6 +36,15 @@ class AnnouncementForm(forms.ModelForm):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
         self.fields["pinned"].widget.attrs["class"] = "form-check-input"
+
+    def clean_publish_at(self):
+        # Year 1 in Shanghai is year 0 in UTC, which no database column can hold.
+        value = self.cleaned_data["publish_at"]
+        if value is not None and not PUBLISH_YEARS[0] <= value.year <= PUBLISH_YEARS[1]:
+            raise forms.ValidationError(
+                _("发布时间须在 %(first)s 年至 %(last)s 年之间。"),
+                params={"first": PUBLISH_YEARS[0], "last": PUBLISH_YEARS[1]}, code="out_of_range")
+        return value
 
     def clean(self):
         cleaned = super().clean()

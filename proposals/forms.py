@@ -16,6 +16,7 @@ TITLE_MAX = 120
 CONTENT_MAX = 5000
 ATTACHMENT_MAX_BYTES = getattr(settings, "SUGGESTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = 5
+ATTACHMENT_NAME_MAX = 200  # Attachment.original_name keeps the name as typed
 
 # What an attachment may be, judged by its bytes (filetype), never by its name.
 ALLOWED_MIME = {
@@ -34,6 +35,10 @@ SCRIPT_TAG = re.compile(r"<\s*/?\s*(script|iframe|object|embed)\b|javascript:|\b
 
 def sniff_attachment(upload):
     """The MIME type the upload's content is, or raise ValidationError with a clear message."""
+    if len(upload.name) > ATTACHMENT_NAME_MAX:
+        raise ValidationError(
+            _("附件“%(name)s…”的文件名超过 %(n)s 个字，请改短后再上传。"),
+            params={"name": upload.name[:20], "n": ATTACHMENT_NAME_MAX}, code="name_too_long")
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             _("附件“%(name)s”超过 %(mb)s MB。"),
