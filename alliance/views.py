@@ -1,10 +1,12 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from alliance import selectors
 from yichuan.home import HOME_SECTIONS, UNIT_SECTIONS, collect
 
 
+@require_safe
 def home(request):
     alliance = selectors.current_alliance()
     context = {
@@ -16,6 +18,7 @@ def home(request):
     return render(request, "alliance/home.html", context)
 
 
+@require_safe
 def alliance_index(request):
     alliance = selectors.current_alliance()
     return render(request, "alliance/index.html", {
@@ -26,12 +29,14 @@ def alliance_index(request):
     })
 
 
+@require_safe
 def unit_detail(request, slug):
     unit = selectors.unit_for_page(slug)
     context = {"unit": unit, "sections": collect(UNIT_SECTIONS, request, unit)}
     return render(request, "alliance/unit_detail.html", context)
 
 
+@require_safe
 def venue_list(request):
     alliance = selectors.current_alliance()
     return render(request, "alliance/venues.html", {
@@ -39,6 +44,7 @@ def venue_list(request):
     })
 
 
+@require_safe
 def building_list(request):
     alliance = selectors.current_alliance()
     return render(request, "alliance/buildings.html", {

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from announcements import feeds, views
 
@@ -7,8 +8,8 @@ app_name = "announcements"
 urlpatterns = [
     path("", views.announcement_list, name="list"),
     path("new/", views.announcement_create, name="create"),
-    path("feed/", feeds.PublicAnnouncementsAtom(), name="feed"),
-    path("feed/rss/", feeds.PublicAnnouncementsRss(), name="feed_rss"),
+    path("feed/", require_safe(feeds.PublicAnnouncementsAtom()), name="feed"),
+    path("feed/rss/", require_safe(feeds.PublicAnnouncementsRss()), name="feed_rss"),
     path("<int:pk>/", views.announcement_detail, name="detail"),
     path("<int:pk>/print/", views.announcement_print, name="print"),
     path("<int:pk>/qr.<str:fmt>", views.announcement_qr, name="qr"),

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from alliance.selectors import current_alliance
 from announcements import selectors, services
@@ -24,6 +24,7 @@ def _visible(request):
     return Announcement.objects.visible_to(request.user)
 
 
+@require_safe
 def announcement_list(request):
     queryset = selectors.with_read_flag(_visible(request).listed(), request.user)
     filterset = AnnouncementFilter(request.GET, queryset=queryset)
@@ -39,6 +40,7 @@ def announcement_list(request):
     })
 
 
+@require_safe
 def announcement_detail(request, pk):
     announcement = get_object_or_404(
         _visible(request).prefetch_related("attachments", "units"), pk=pk)
@@ -50,6 +52,7 @@ def announcement_detail(request, pk):
     })
 
 
+@require_safe
 def announcement_print(request, pk):
     announcement = get_object_or_404(_visible(request).prefetch_related("attachments"), pk=pk)
     services.mark_read(user=request.user, announcement=announcement)
@@ -58,6 +61,7 @@ def announcement_print(request, pk):
     })
 
 
+@require_safe
 def announcement_qr(request, pk, fmt):
     """The QR code of a public announcement's share link, as PNG or SVG."""
     if fmt not in ("png", "svg"):
@@ -92,11 +96,13 @@ def _serve(field_file, *, as_attachment):
     return response
 
 
+@require_safe
 def announcement_cover(request, pk):
     announcement = get_object_or_404(_visible(request), pk=pk)
     return _serve(announcement.cover, as_attachment=False)
 
 
+@require_safe
 def announcement_attachment(request, pk, attachment_id):
     announcement = get_object_or_404(_visible(request), pk=pk)
     attachment = get_object_or_404(announcement.attachments, pk=attachment_id)
@@ -110,6 +116,7 @@ def _for_coordinator(request, pk):
 
 
 @login_required
+@require_safe
 def announcement_reads(request, pk):
     announcement = _for_coordinator(request, pk)
     if not announcement.tracks_reads:

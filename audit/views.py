@@ -1,11 +1,13 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from alliance.roles import is_coordinator
 from audit.models import AuditEntry
 
 
+@require_safe
 def audit_log(request):
     """Coordinators read the audit trail; everyone else gets 404."""
     if not is_coordinator(request.user):

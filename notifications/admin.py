@@ -32,6 +32,10 @@ class DeliveryAdmin(admin.ModelAdmin):
                        "next_attempt_at", "claimed_at", "sent_at"]
     actions = ["retry"]
 
+    def has_add_permission(self, request):
+        # Every field is read-only: deliveries are written by the notification services.
+        return False
+
     @admin.action(description=_("重新发送所选的失败投递"))
     def retry(self, request, queryset):
         count = services.retry_failed(delivery_ids=list(queryset.values_list("pk", flat=True)))

@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
 
+@require_safe
 def healthz(request):
     """Database and broker status as JSON; 200 when the database answers."""
     status = {"database": "ok", "broker": "ok"}
@@ -42,6 +44,7 @@ def _broker_status():
 
 
 @login_required
+@require_safe
 def me(request):
     """The member area: each app contributes a section (suggestions, events, hours, inbox)."""
     from yichuan.home import ME_SECTIONS, collect

@@ -331,6 +331,12 @@ NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=100)
 # After a failed publish, a web process leaves deliveries to the sweep for this long.
 NOTIFICATION_BROKER_BACKOFF = env.int("NOTIFICATION_BROKER_BACKOFF_SECONDS", default=30)
 
+# --- admin import/export (django-import-export) -------------------------------------------
+# Without these the import and export pages only ask for is_staff, so any staff account
+# could export every member's contact data; now they need the model's add / view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # --- portal -------------------------------------------------------------------------------
 PORTAL_ALLIANCE_SLUG = env("PORTAL_ALLIANCE_SLUG", default="yiqi-kaopu")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

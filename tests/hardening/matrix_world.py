@@ -1,0 +1,136 @@
+"""The data the permission matrix runs against: one of each thing a URL can point at, with
+the seven visitors of the matrix in their roles towards it.
+
+``member`` owns the suggestions and the event registration; ``other_member`` is in the
+same alliance and owns only a suggestion of their own; ``liaison`` speaks for the unit
+that leads the suggestion and organizes the event; ``handler`` is the suggestion's
+assigned handler; ``coordinator`` is staff of 统战办; ``admin`` is a superuser.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from alliance.models import Member
+from announcements.models import Announcement
+from announcements.models import Attachment as AnnouncementAttachment
+from audit.models import AuditEntry
+from notifications.models import Delivery, Notification, Preference
+from proposals.models import CalendarOverride, Suggestion
+from tests.factories import (
+    AllianceFactory,
+    MemberFactory,
+    MembershipFactory,
+    UnitFactory,
+    UnityBuildingFactory,
+    UserFactory,
+    VenueFactory,
+)
+from tests.proposals import pages
+from volunteers.models import CalendarToken, Event, Registration, ServiceRecord
+
+ROLES = ("anonymous", "member", "other_member", "liaison", "handler", "coordinator", "admin")
+
+PNG = pages.PNG
+
+
+def build_world():
+    """Create the rows; returns the users by role and the values URL arguments take."""
+    alliance = AllianceFactory()
+    unit = UnitFactory(alliance=alliance, slug="matrix-lead-unit")
+    member = MemberFactory(alliance=alliance, user__username="matrix-member")
+    other = MemberFactory(alliance=alliance, user__username="matrix-other")
+    liaison = MembershipFactory(
+        unit=unit, role="liaison", member__alliance=alliance,
+        member__user__username="matrix-liaison",
+        member__user__roles=["member", "liaison"]).member
+    handler = UserFactory(username="matrix-handler", roles=["handler"])
+    coordinator = UserFactory(username="matrix-coord", roles=["coordinator"], is_staff=True)
+    admin = UserFactory(username="matrix-root", roles=["admin"], is_staff=True,
+                        is_superuser=True)
+    users = {"anonymous": None, "member": member.user, "other_member": other.user,
+             "liaison": liaison.user, "handler": handler, "coordinator": coordinator,
+             "admin": admin}
+
+    category = pages.category(alliance=alliance)
+    suggestion = pages.suggestion(member.user, state=Suggestion.State.ACCEPTED,
+                                  handler=handler, lead_unit=unit, category=category)
+    attachment = pages.attachment(suggestion)
+    submitted = pages.suggestion(member.user, title="新提交的建言", category=category)
+    others = pages.suggestion(other.user, title="别人的建言", category=category)
+    other_attachment = pages.attachment(others, name="别人的.pdf")
+
+    start = timezone.now() + datetime.timedelta(days=3)
+    event = Event.objects.create(
+        alliance=alliance, title="楼道堆物整治", kind=Event.Kind.VOLUNTEER, start=start,
+        end=start + datetime.timedelta(hours=2), capacity=10,
+        signup_deadline=start - datetime.timedelta(days=1),
+        visibility=Event.Visibility.MEMBERS, status=Event.Status.PUBLISHED)
+    event.organizers.set([unit])
+    registration = Registration.objects.create(event=event, member=member,
+                                               state=Registration.State.REGISTERED)
+    record = ServiceRecord.objects.create(member=member, event=event, hours=2, verified=True,
+                                          recorded_by=coordinator)
+    token = CalendarToken.objects.create(member=member)
+
+    announcement = Announcement.objects.create(
+        alliance=alliance, title="成员通知", body="请按时参加。",
+        audience=Announcement.Audience.MEMBERS,
+        publish_at=timezone.now() - datetime.timedelta(hours=1))
+    announcement.cover.save("cover.png", ContentFile(PNG), save=True)
+    announcement_file = AnnouncementAttachment(announcement=announcement, name="通知.pdf")
+    announcement_file.file.save("通知.pdf", ContentFile(pages.PDF), save=True)
+    public_announcement = Announcement.objects.create(
+        alliance=alliance, title="公开通知", body="欢迎参加。",
+        publish_at=timezone.now() - datetime.timedelta(hours=1))
+
+    notification = Notification.objects.create(
+        recipient=member.user, kind="matrix", dedup_key="matrix-1", subject="您的建言已受理",
+        url=suggestion.get_absolute_url())
+    Delivery.objects.create(notification=notification, channel=Delivery.Channel.EMAIL,
+                            state=Delivery.State.FAILED, last_error="550")
+    Preference.objects.create(user=member.user)
+
+    # Rows that only the Django admin shows: one of each registered model.
+    VenueFactory(alliance=alliance)
+    UnityBuildingFactory(alliance=alliance)
+    CalendarOverride.objects.create(date=datetime.date(2099, 1, 2), is_working_day=True)
+    AuditEntry.objects.create(kind=AuditEntry.Kind.LOGIN_FAILED, username="nobody")
+    EmailAddress.objects.create(user=other.user, email=other.user.email, primary=True)
+    bystander = UserFactory(username="matrix-bystander")
+    Authenticator.objects.create(user=bystander, type=Authenticator.Type.RECOVERY_CODES,
+                                 data={"seed": "00" * 20, "used_mask": 0})
+    AccessAttempt.objects.create(username="nobody", ip_address="203.0.113.9",
+                                 user_agent="pytest", failures_since_start=1)
+    AccessLog.objects.create(username="nobody", ip_address="203.0.113.9", user_agent="pytest")
+    AccessFailureLog.objects.create(username="nobody", ip_address="203.0.113.9",
+                                    user_agent="pytest", locked_out=False)
+
+    values = {
+        "suggestion": suggestion.tracking_number,
+        "submitted_suggestion": submitted.tracking_number,
+        "others_suggestion": others.tracking_number,
+        "suggestion_attachment": attachment.pk,
+        "others_attachment": other_attachment.pk,
+        "unit": unit.slug,
+        "event": event.pk,
+        "feed_token": token.token,
+        "service_record": record.pk,
+        "member_id": member.pk,
+        "others_member_id": other.pk,
+        "announcement": announcement.pk,
+        "public_announcement": public_announcement.pk,
+        "announcement_attachment": announcement_file.pk,
+        "notification": notification.pk,
+        "suggestion_type": ContentType.objects.get_for_model(Suggestion).pk,
+        "suggestion_pk": suggestion.pk,
+    }
+    return SimpleNamespace(users=users, values=values, registration=registration,
+                           suggestion=suggestion, member=member,
+                           member_ids={m.pk for m in Member.objects.all()})
