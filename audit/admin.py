@@ -15,3 +15,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The trail is evidence: nobody, not even a superuser, edits it from the admin.
+        return False

@@ -281,7 +281,7 @@ ADMIN_MODELS = {
     "notifications.delivery": {"add": (403, 403), "change": (200, 302)},
     "notifications.preference": {},
     "announcements.announcement": {},
-    # The audit trail is read-only; a superuser may still delete entries.
-    "audit.auditentry": {"add": (403, 403), "change": (200, 403), "delete": (200, 302)},
+    # The audit trail is read-only, for superusers too.
+    "audit.auditentry": {"add": (403, 403), "change": (200, 403), "delete": (403, 403)},
 }
 COORDINATOR_MODELS = {"announcements.announcement"}
