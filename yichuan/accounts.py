@@ -1,12 +1,24 @@
 """Account policy for django-allauth: members' accounts are made by staff, not by sign-up."""
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from axes.backends import AxesStandaloneBackend
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 class ClosedSignupAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+    def clean_email(self, email):
+        # allauth's add-address form takes up to 320 characters (Django's EmailField) but
+        # stores at most 254: a longer address would fail the INSERT on PostgreSQL.
+        if len(email) > account_settings.EMAIL_MAX_LENGTH:
+            raise ValidationError(_("邮箱地址不能超过 %(n)s 个字符。"),
+                                  params={"n": account_settings.EMAIL_MAX_LENGTH},
+                                  code="max_length")
+        return super().clean_email(email)
 
 
 def login_username(request, credentials):
