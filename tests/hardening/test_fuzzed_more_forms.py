@@ -13,6 +13,7 @@ import uuid
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from hypothesis import example, given
@@ -685,3 +686,134 @@ def test_language_switch_survives_anything(client, language, next_url):
         location = urlsplit(response["Location"])
         assert not location.netloc and location.scheme in ("", "http", "https")
         assert "\n" not in response["Location"] and "\r" not in response["Location"]
+
+
+# --- a suggestion recorded by staff on a member's behalf (代录) ----------------------------
+
+RECORD_FIELDS = {
+    "title": (GOOD_TEXT.filter(lambda t: len(t.strip()) <= 120), TEXT),
+    "content": (GOOD_TEXT, TEXT),
+    "category": (st.just("@valid"), ID),
+    "submitter": (st.just("@valid"), ID),
+    "channel": (st.sampled_from(Suggestion.Channel.values),
+                st.one_of(st.sampled_from(["", "fax", "WEB"]), TEXT)),
+    "source_event": (st.sampled_from(["", "@valid"]), ID),
+}
+
+
+@FUZZ
+@given(raw=post_data(RECORD_FIELDS))
+def test_staff_recording_form_survives_anything(client, world, raw):
+    from tests.volunteers.conftest import make_event
+
+    with rolled_back():
+        salon = make_event(alliance=world.category.alliance, kind="salon")
+        draft = make_event(alliance=world.category.alliance, kind="salon", status="draft")
+        valid = {"category": ({world.category.pk}, world.foreign_category.pk),
+                 "submitter": ({world.submitter.pk}, world.handler.pk),
+                 "source_event": ({salon.pk}, draft.pk)}
+        post = {name: (str(min(valid[name][0])) if value == "@valid"
+                       else str(valid[name][1]) if value == "@other" else value)
+                if name in valid else value for name, value in raw.items()}
+        post["form_token"] = uuid.uuid4().hex
+        client.force_login(world.coordinator)
+        before = Suggestion.objects.count(), _notification_ids()
+        response = client.post("/suggestions/new/", post)
+        assert response.status_code in (200, 302)
+        invalid = (not _text_ok(post["title"], 120) or not _text_ok(post["content"], 5000)
+                   or SCRIPT_TAG.search(post["title"]) or SCRIPT_TAG.search(post["content"])
+                   or post["channel"] not in Suggestion.Channel.values
+                   or not all(_id_ok(post[name], valid[name][0])
+                              for name in ("category", "submitter"))
+                   or (post["source_event"].strip()
+                       and not _id_ok(post["source_event"], valid["source_event"][0])))
+        if invalid:
+            assert response.status_code == 200
+        if response.status_code == 200:
+            assert (Suggestion.objects.count(), _notification_ids()) == before
+            _no_raw_markup(response.content.decode())
+            return
+        s = Suggestion.objects.latest("pk")
+        assert s.submitter == world.submitter and s.recorded_by == world.coordinator
+        assert s.channel in Suggestion.Channel.values
+        assert s.source_event_id in (None, salon.pk)
+
+
+# --- the account pages (django-allauth under /accounts/) ----------------------------------
+
+PASSWORD = st.one_of(st.sampled_from(["pw-for-tests-1", "", "short", "password",
+                                      "Str0ng-and-new-过长的密码", "\x00" * 9]), TEXT)
+
+
+@FUZZ
+@given(old=PASSWORD, new1=PASSWORD, new2=st.one_of(st.just("@same"), PASSWORD))
+def test_password_change_form_survives_anything(client, member_user, old, new1, new2):
+    from tests.factories import PASSWORD as CURRENT
+
+    new2 = new1 if new2 == "@same" else new2
+    cache.clear()  # allauth's rate limit: each example starts with none used
+    member_user.refresh_from_db()  # the hash a changed-then-rolled-back password left
+    with rolled_back():
+        client.force_login(member_user)
+        response = client.post("/accounts/password/change/",
+                               {"oldpassword": old, "password1": new1, "password2": new2})
+        assert response.status_code in (200, 302)
+        member_user.refresh_from_db()
+        if response.status_code == 302:
+            assert response["Location"] == "/accounts/password/change/"
+            assert old == CURRENT and new1 == new2 and "\x00" not in new1
+            assert member_user.check_password(new1)
+        else:
+            assert member_user.check_password(CURRENT)
+            _no_raw_markup(response.content.decode())
+
+
+EMAIL = st.one_of(st.sampled_from(["m@example.cn", "member-a@example.cn", "<script>@x.cn",
+                                   "a@b", "a\x00@example.cn", "", "x" * 300 + "@example.cn",
+                                   "\"<script>alert(1)</script>\"@example.cn"]),
+                  st.emails().map(str), TEXT)
+
+
+@FUZZ
+@given(email=EMAIL, view=st.sampled_from(["reset", "add"]))
+@example(email="x" * 290 + "@example.cn", view="add")
+def test_account_email_forms_survive_anything(client, member_user, mailoutbox, email, view):
+    from allauth.account.models import EmailAddress
+
+    cache.clear()
+    # allauth files the account's own address under EmailAddress on its own: not input
+    others = EmailAddress.objects.exclude(email=member_user.email)
+    with rolled_back():
+        if view == "add":
+            client.force_login(member_user)
+        before = list(others.values_list("pk", "email"))
+        mailoutbox.clear()
+        url = "/accounts/password/reset/" if view == "reset" else "/accounts/email/"
+        response = client.post(url, {"email": email, "action_add": ""})
+        assert response.status_code in (200, 302)
+        if response.status_code != 302:
+            assert list(others.values_list("pk", "email")) == before
+            _no_raw_markup(response.content.decode())
+        for message in mailoutbox:
+            assert all("\x00" not in to and "\n" not in to for to in message.to)
+
+
+@FUZZ
+@given(code=st.one_of(st.sampled_from(["", "000000", "12345", "1234567", "abcdef", "٠٠٠٠٠٠",
+                                       "9" * 400]), TEXT))
+def test_authenticator_activation_form_survives_anything(client, coordinator, code):
+    from allauth.mfa.models import Authenticator
+
+    from tests.factories import PASSWORD as CURRENT
+
+    cache.clear()
+    with rolled_back():
+        # signed in with the password, and asked for it again before enrolling
+        assert client.post("/accounts/login/",
+                           {"login": "coord", "password": CURRENT}).status_code == 302
+        assert client.post("/accounts/reauthenticate/",
+                           {"password": CURRENT}).status_code == 302
+        response = client.post("/accounts/2fa/totp/activate/", {"code": code})
+        assert response.status_code in (200, 429)
+        assert not Authenticator.objects.exists()
+        _no_raw_markup(response.content.decode())
