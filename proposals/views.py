@@ -51,6 +51,19 @@ class QueuePaginator(Paginator):
     def capped(self):
         return self.count > self.COUNT_CAP
 
+    def page(self, number):
+        """A deferred join: the page's ids first, skipping OFFSET rows in the urgency index
+        alone (an index-only scan), then the 25 rows with their category, handler and unit.
+        Joining before the OFFSET made page 200 three times slower than page 1."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)} if ids else {}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
 
 def _visible(request):
     return Suggestion.objects.visible_to(request.user)

@@ -87,3 +87,19 @@ def test_filter_form_is_rendered_once_per_query_for_five_minutes(client, coordin
     assert 'data-testid="queue-filter"' in html and s.category.name in html
     html = client.get(reverse("proposals:list"), {"q": "扶手"}).content.decode()
     assert 'value="扶手"' in html  # another query renders its own form
+
+
+def test_pages_join_up_in_urgency_order(client, coordinator, member_user,
+                                        django_assert_max_num_queries):
+    today = timezone.localdate()
+    for i in range(30):
+        s = pages.suggestion(member_user, title=f"建言{i:02d}", public_updates=0)
+        Suggestion.objects.filter(pk=s.pk).update(accept_due=today + datetime.timedelta(i % 7))
+    expected = [s.title for s in filters.by_urgency(Suggestion.objects.all())]
+    client.force_login(coordinator)
+    seen = []
+    for number in (1, 2):
+        with django_assert_max_num_queries(9):
+            page = client.get(reverse("proposals:list"), {"page": number}).context["page_obj"]
+        seen += [s.title for s in page]
+    assert seen == expected
