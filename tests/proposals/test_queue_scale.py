@@ -99,7 +99,7 @@ def test_pages_join_up_in_urgency_order(client, coordinator, member_user,
     client.force_login(coordinator)
     seen = []
     for number in (1, 2):
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(13):
             page = client.get(reverse("proposals:list"), {"page": number}).context["page_obj"]
         seen += [s.title for s in page]
     assert seen == expected
