@@ -30,6 +30,19 @@ def test_unread_count_shows_in_the_navigation_with_one_query(client, member_user
         assert str(context["unread_notifications"]) == "2"
 
 
+def test_badge_stops_counting_at_99(client, member_user):
+    for n in range(101):
+        _notify(member_user, f"k{n}")
+    client.force_login(member_user)
+    response = client.get(reverse("notifications:inbox"))
+    assert b'data-testid="unread-count">99+<' in response.content
+    keep = Notification.objects.filter(recipient=member_user).order_by("pk").values("pk")[:99]
+    Notification.objects.filter(recipient=member_user).exclude(pk__in=keep).update(
+        read_at="2026-01-01T00:00:00Z")
+    response = client.get(reverse("notifications:inbox"))
+    assert b'data-testid="unread-count">99<' in response.content
+
+
 def test_no_badge_when_everything_is_read(client, member_user):
     _notify(member_user, "a")
     Notification.objects.update(read_at="2026-01-01T00:00:00Z")
