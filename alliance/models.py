@@ -18,6 +18,10 @@ class Alliance(models.Model):
     founded = models.DateField(_("成立日期"), null=True, blank=True)
     intro = models.TextField(_("简介"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    # Counts the committed changes to the alliance's suggestions. The coordinators' work
+    # queue keeps its rendered pages under this number (proposals.views.suggestion_list),
+    # so a change shows on the next request and nothing waits for a cache to expire.
+    queue_version = models.PositiveBigIntegerField(_("工作台版本"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("联盟")

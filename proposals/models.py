@@ -104,6 +104,23 @@ class SuggestionQuerySet(models.QuerySet):
         return self.filter(state__in=Suggestion.OPEN_STATES)
 
 
+def queue_changed(alliance_id):
+    """Move the alliance's work-queue version on once the current transaction commits
+    (Alliance.queue_version), so pages cached under the old number are not served again.
+
+    After the commit, not inside it: a page rendered between the commit and the bump shows
+    the committed rows under the old number and is replaced at the next request; and the
+    one-row UPDATE never holds the alliance's row for the length of a transaction.
+    """
+    from alliance.models import Alliance
+
+    transaction.on_commit(
+        lambda: Alliance.objects.filter(pk=alliance_id).update(
+            queue_version=F("queue_version") + 1),
+        robust=True,
+    )
+
+
 class Suggestion(models.Model):
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("待受理")
@@ -268,8 +285,18 @@ class Suggestion(models.Model):
     def __str__(self):
         return f"{self.tracking_number} {self.title}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        queue_changed(self.alliance_id)
+
     def get_absolute_url(self):
         return reverse("proposals:detail", kwargs={"tracking_number": self.tracking_number})
+
+    def delete(self, *args, **kwargs):
+        alliance_id = self.alliance_id
+        deleted = super().delete(*args, **kwargs)
+        queue_changed(alliance_id)
+        return deleted
 
     @property
     def is_open(self):

@@ -1,28 +1,34 @@
 """直通车 pages. Views parse input, ask the workflow/rules what this user may do, call one
 service and turn its TransitionError into a message; nothing here decides the pipeline."""
 
+import hashlib
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from alliance.models import Unit
-from alliance.roles import is_staff_role, liaison_unit_ids
+from alliance.roles import is_coordinator, is_staff_role, liaison_unit_ids
 from alliance.selectors import current_alliance
 from proposals import filters, forms, services, workflow
 from proposals.models import Attachment, Category, Feedback, Suggestion, SuggestionUpdate
 
 PAGE_SIZE = 25
+QUEUE_CACHE_SECONDS = 300
 
 NEXT_STEP = {
     Suggestion.State.SUBMITTED: _("等待统战办受理（2 个工作日内）。"),
@@ -69,34 +75,60 @@ def _visible(request):
     return Suggestion.objects.visible_to(request.user)
 
 
+def _queue_cache_key(request, alliance, today):
+    """Where a coordinator's queue page is kept: every coordinator sees the same rows, so
+    they share it, per alliance version, day (what is overdue), language and query."""
+    query = hashlib.sha256(request.GET.urlencode().encode(), usedforsecurity=False)
+    return (f"queue-rows:{alliance.pk}:{alliance.queue_version}:{today.isoformat()}:"
+            f"{get_language()}:{query.hexdigest()[:32]}")
+
+
 @login_required
 @require_safe
 def suggestion_list(request):
-    """A member's own suggestions, or the staff work queue (filtered, by urgency)."""
+    """A member's own suggestions, or the staff work queue (filtered, by urgency).
+
+    The coordinators' queue is the busiest page at district scale, and every coordinator
+    sees the same rows: its count, rows and page links are rendered once and kept under the
+    alliance's queue version, which every committed change to a suggestion moves on. Names
+    of categories, units and handlers changed in the admin show within QUEUE_CACHE_SECONDS.
+    """
     queue = is_staff_role(request.user)
     base = (_visible(request)
             .select_related("category", "handler", "lead_unit"))
-    context = {"queue": queue, "today": timezone.localdate()}
+    today = timezone.localdate()
+    context = {"queue": queue, "today": today}
+    cache_key = None
     if queue:
         alliance = current_alliance()
-        work = filters.WorkQueueFilter(request.GET or None, request=request, alliance=alliance,
-                                       queryset=base.filter(alliance=alliance))
-        rows = filters.by_urgency(work.qs)
+        # Built only when the rows or the form are rendered: a cached page needs neither.
+        work = SimpleLazyObject(lambda: filters.WorkQueueFilter(
+            request.GET or None, request=request, alliance=alliance,
+            queryset=base.filter(alliance=alliance)))
+        rows = SimpleLazyObject(lambda: filters.by_urgency(work.qs))
         params = request.GET.copy()
         params.pop("page", None)
         context.update(filter=work, filter_scope=alliance.pk if alliance else "",
                        querystring_base=(params.urlencode() + "&") if params else "")
+        if alliance and is_coordinator(request.user):
+            cache_key = _queue_cache_key(request, alliance, today)
     else:
         rows = filters.by_urgency(base.filter(submitter=request.user))
         context["querystring_base"] = ""
-    page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    if not queue:
-        for s in page:
-            if s.state == Suggestion.State.REPLIED and s.not_implemented:
-                s.next_step = _("承办人说明了暂不落实的理由，请您作出评价。")
-            else:
-                s.next_step = NEXT_STEP.get(s.state, "")
-    context["page_obj"] = page
+    rows_html = cache.get(cache_key) if cache_key else None
+    if rows_html is None:
+        page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        if not queue:
+            for s in page:
+                if s.state == Suggestion.State.REPLIED and s.not_implemented:
+                    s.next_step = _("承办人说明了暂不落实的理由，请您作出评价。")
+                else:
+                    s.next_step = NEXT_STEP.get(s.state, "")
+        rows_html = get_template("proposals/_list_rows.html").render(
+            {**context, "page_obj": page})
+        if cache_key:
+            cache.set(cache_key, rows_html, QUEUE_CACHE_SECONDS)
+    context["rows_html"] = mark_safe(rows_html)  # noqa: S308 -- rendered by the template engine above
     return render(request, "proposals/list.html", context)
 
 
