@@ -21,6 +21,8 @@ class Kind(models.TextChoices):
 
 
 OTHER = "other"
+# Kind.values builds a new list on every access; the scans ask once per notification.
+_REMINDER_KINDS = frozenset(Kind.values)
 
 
 def preference_choices():
@@ -30,4 +32,4 @@ def preference_choices():
 
 def preference_group(kind):
     """The preference a kind falls under: itself if it is a reminder kind, else 其他."""
-    return kind if kind in Kind.values else OTHER
+    return kind if kind in _REMINDER_KINDS else OTHER
