@@ -68,3 +68,17 @@ def test_l0_answers_without_touching_the_database(db, client, django_assert_num_
         response = client.get("/_bench/l0/")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+@pytest.mark.urls("benchmarks.urls")
+def test_signed_in_l1_costs_the_session_and_its_user(
+        db, client, coordinator, django_assert_num_queries):
+    client.get("/_bench/l1/")
+    with django_assert_num_queries(1):
+        assert client.get("/_bench/l1/").status_code == 200
+    client.force_login(coordinator)
+    client.get("/_bench/l1/")  # the idle-timeout stamp is written once a minute
+    with django_assert_num_queries(3) as queries:  # the session, its user, the page
+        assert client.get("/_bench/l1/").status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert '"django_session"' in sql[0] and '"auth_user"' in sql[1]
