@@ -9,8 +9,8 @@ urlpatterns = [
     path("new/", views.suggestion_new, name="new"),
     path("new/similar/", views.similar, name="similar"),
     path("golden/", views.golden, name="golden"),
-    path("<str:tracking_number>/", views.suggestion_detail, name="detail"),
-    path("<str:tracking_number>/attachments/<int:pk>/", views.attachment_download,
+    path("<slug:tracking_number>/", views.suggestion_detail, name="detail"),
+    path("<slug:tracking_number>/attachments/<int:pk>/", views.attachment_download,
          name="attachment"),
-    path("<str:tracking_number>/<slug:action>/", views.suggestion_action, name="action"),
+    path("<slug:tracking_number>/<slug:action>/", views.suggestion_action, name="action"),
 ]
