@@ -104,7 +104,6 @@ def suggestion_list(request):
         work = SimpleLazyObject(lambda: filters.WorkQueueFilter(
             request.GET or None, request=request, alliance=alliance,
             queryset=base.filter(alliance=alliance)))
-        rows = SimpleLazyObject(lambda: filters.by_urgency(work.qs))
         params = request.GET.copy()
         params.pop("page", None)
         context.update(filter=work, filter_scope=alliance.pk if alliance else "",
@@ -112,10 +111,10 @@ def suggestion_list(request):
         if alliance and is_coordinator(request.user):
             cache_key = _queue_cache_key(request, alliance, today)
     else:
-        rows = filters.by_urgency(base.filter(submitter=request.user))
         context["querystring_base"] = ""
     rows_html = cache.get(cache_key) if cache_key else None
     if rows_html is None:
+        rows = filters.by_urgency(work.qs if queue else base.filter(submitter=request.user))
         page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         if not queue:
             for s in page:
@@ -324,10 +323,8 @@ def _render_detail(request, suggestion, bound=None, status=200):
 
 
 def _get_by_number(queryset, tracking_number):
-    """The suggestion with that number, or 404. A NUL byte (%00 in the address) is in no
-    number, and PostgreSQL refuses to compare with it instead of finding nothing."""
-    if "\x00" in tracking_number:
-        raise Http404
+    """The suggestion with that number, or 404. The URL's slug converter has already
+    refused what no number contains (a NUL byte, %00, which PostgreSQL cannot compare)."""
     return get_object_or_404(queryset, tracking_number=tracking_number)
 
 
