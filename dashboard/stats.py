@@ -29,6 +29,7 @@ What each figure means (shown on the page as footnotes, tested in tests/dashboar
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -422,16 +423,23 @@ def dashboard(flt, *, today=None):
 CACHE_SECONDS = 300
 
 
-def cached_dashboard(flt):
-    """``dashboard(flt)`` as computed at most CACHE_SECONDS ago for the same filter, day and
-    language (labels are translated when computed)."""
-    today = timezone.localdate()
-    key = ":".join(str(part) for part in (
+def figures_key(flt, today):
+    """Where the figures of ``flt`` counted on ``today`` in the current language are kept."""
+    return ":".join(str(part) for part in (
         "dashboard", flt.alliance.pk, flt.date_from, flt.date_to,
         getattr(flt.unit, "pk", ""), getattr(flt.category, "pk", ""), today, get_language(),
     ))
 
+
+def cached_dashboard(flt):
+    """``dashboard(flt)`` as computed at most CACHE_SECONDS ago for the same filter, day and
+    language (labels are translated when computed). ``cache_key`` names the count: the
+    page's rendering of it is cached under that name, so it is never shown for another."""
+    today = timezone.localdate()
+    key = figures_key(flt, today)
+
     def compute():
-        return {**dashboard(flt, today=today), "computed_at": timezone.now()}
+        figures = dashboard(flt, today=today)
+        return {**figures, "computed_at": timezone.now(), "cache_key": f"{key}:{uuid.uuid4().hex}"}
 
     return cache.get_or_set(key, compute, CACHE_SECONDS)

@@ -31,6 +31,7 @@ def index(request):
     data = stats.cached_dashboard(flt)
     return render(request, "dashboard/index.html", {
         "form": form, "flt": flt, "data": data, "query": request.GET.urlencode(),
+        "figures_seconds": stats.CACHE_SECONDS,
     })
 
 

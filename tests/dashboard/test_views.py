@@ -8,7 +8,9 @@ import zoneinfo
 import openpyxl
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from dashboard import stats
 from tests.dashboard.conftest import PERIOD, TODAY, at, make_suggestion
@@ -85,13 +87,16 @@ def test_filter_by_unit_narrows_every_figure(client, district, coordinator):
 def test_bad_period_shows_the_error_beside_the_field_and_keeps_the_input(
         client, district, coordinator):
     client.force_login(coordinator)
-    response = client.get("/dashboard/", {"date_from": "2026-06-30", "date_to": "2026-01-01"})
+    bad = {"date_from": "2026-06-30", "date_to": "2026-01-01"}
+    client.get("/dashboard/", QUERY)  # another query's form is cached: it must not be shown
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "截止日期不能早于起始日期" in html
-    assert 'value="2026-06-30"' in html
-    assert 'is-invalid' in html
+    for _ in range(2):  # rendered, then from the cache
+        response = client.get("/dashboard/", bad)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "截止日期不能早于起始日期" in html
+        assert 'value="2026-06-30"' in html
+        assert 'is-invalid' in html
 
 
 def test_unit_of_another_alliance_is_refused(client, district, coordinator):
@@ -154,7 +159,48 @@ def test_figures_come_from_the_cache_for_five_minutes_then_are_recounted(
     assert "数据截至 12:05" in fresh.content.decode()
 
 
-CACHED_PAGE_QUERIES = 10
+CACHED_PAGE_QUERIES = 5
+
+
+def _rendered(response, name):
+    return name in [t.name for t in response.templates]
+
+
+def _figures(response):
+    page = response.content.decode()
+    return page[page.index('data-testid="dashboard-scope"'):page.index("</main>")]
+
+
+def test_filter_and_figures_are_rendered_once_per_count_and_language(client, service, coordinator):
+    client.force_login(coordinator)
+    first = client.get("/dashboard/", QUERY)
+    again = client.get("/dashboard/", QUERY)
+
+    assert _rendered(first, "dashboard/_figures.html")
+    assert not _rendered(again, "dashboard/_figures.html")
+    assert _rendered(first, "django/forms/widgets/select.html")
+    assert not _rendered(again, "django/forms/widgets/select.html")  # the filter form too
+    total = first.context["data"]["overview"]["total"]
+    assert f'data-testid="overview-total">{total}<' in _figures(again)
+    assert _figures(again) == _figures(first)
+    assert _figures(again).count('data-figure="reply_rate"') == 1
+
+    client.cookies["django_language"] = "en"
+    english = client.get("/dashboard/", QUERY)
+    assert _rendered(english, "dashboard/_figures.html")
+    assert _figures(english) != _figures(first)
+
+    make_suggestion(service.alliance, service.submitter, submitted_at=at(3, 3),
+                    state="submitted", category=service.c1)
+    del client.cookies["django_language"]
+    # The count leaves the cache before its rendering does (evicted, or a shorter expiry):
+    # the new count is rendered afresh, never shown in the older count's HTML.
+    with translation.override(settings.LANGUAGE_CODE):
+        cache.delete(stats.figures_key(first.context["flt"], TODAY))
+    recounted = client.get("/dashboard/", QUERY)
+    assert _rendered(recounted, "dashboard/_figures.html")
+    assert recounted.context["data"]["overview"]["total"] == total + 1
+    assert f'data-testid="overview-total">{total + 1}<' in _figures(recounted)
 
 
 # --- exports ----------------------------------------------------------------------------
