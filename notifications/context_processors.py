@@ -8,7 +8,7 @@ UNREAD_BADGE_LIMIT = 99
 
 
 def unread(request):
-    """The unread count for the navigation badge: one COUNT of at most 100 rows on a
+    """The unread count for the navigation badge: at most 100 ids read from a
     partial index, run only when a template actually shows it for a signed-in user."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -17,6 +17,8 @@ def unread(request):
 
 
 def _badge(user):
-    count = (Notification.objects.for_user(user).unread().order_by()  # any rows, from the index
-             [: UNREAD_BADGE_LIMIT + 1].count())
+    # The ids of at most 100 rows, from the partial index: cheaper to build than a COUNT
+    # over a sliced subquery, for the same answer.
+    count = len(Notification.objects.for_user(user).unread().order_by()
+                .values_list("pk", flat=True)[: UNREAD_BADGE_LIMIT + 1])
     return f"{UNREAD_BADGE_LIMIT}+" if count > UNREAD_BADGE_LIMIT else count
