@@ -14,6 +14,8 @@ Environment (all optional):
   BENCH_PORT          loopback port for gunicorn (8765)
   BENCH_REUSE_DB=1    keep the database of the previous run (skip recreate and generate)
   DATABASE_URL        default postgres://postgres@127.0.0.1:5432/yichuan_bench
+  CACHE_URL           the shared cache, as production has one: redis://127.0.0.1:6379/14
+                      (emptied at the start of each run)
 """
 
 import argparse
@@ -262,7 +264,14 @@ def main(argv=None):
     import django
 
     django.setup()
+    from django.core.cache import caches
     from django.core.management import call_command
+
+    try:
+        caches["default"].clear()  # no figures counted on another run's data
+    except Exception as exc:
+        raise SystemExit(f"the bench runs with production's shared cache ({os.environ['CACHE_URL']}):"
+                         f" start Redis there or set CACHE_URL ({exc})") from exc
 
     from benchmarks import generator, measure
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -112,7 +112,8 @@ def suggestion_list(request):
             cache_key = _queue_cache_key(request, alliance, today)
     else:
         context["querystring_base"] = ""
-    rows_html = cache.get(cache_key) if cache_key else None
+    fragments = caches["fragments"]
+    rows_html = fragments.get(cache_key) if cache_key else None
     if rows_html is None:
         rows = filters.by_urgency(work.qs if queue else base.filter(submitter=request.user))
         page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -125,7 +126,7 @@ def suggestion_list(request):
         rows_html = get_template("proposals/_list_rows.html").render(
             {**context, "page_obj": page})
         if cache_key:
-            cache.set(cache_key, rows_html, QUEUE_CACHE_SECONDS)
+            fragments.set(cache_key, rows_html, QUEUE_CACHE_SECONDS)
     # A SafeString from the template engine; pickling through the cache keeps it one.
     context["rows_html"] = rows_html
     return render(request, "proposals/list.html", context)

@@ -11,12 +11,15 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters (allauth) live in the cache: no test inherits another's."""
-    from django.core.cache import cache
+    """Rate-limit counters (allauth) and rendered fragments live in the caches: no test
+    inherits another's."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -110,18 +110,36 @@ def test_admin_lists_alliance_models(admin_client):
         assert admin_client.get(f"/admin/alliance/{model}/").status_code == 200
 
 
-def test_production_settings_pass_check_deploy():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yichuan.settings.production",
-           "DJANGO_SECRET_KEY": "k9#Vd2@pQ7!zL0$wX4^mN8&bR3*tY6(hJ1)uF5-sG2+eC7=aQ9_oI4",
-           "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
-           "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.cn:587"}
-    env.pop("DJANGO_DEBUG", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "yichuan.settings.production",
+    "DJANGO_SECRET_KEY": "k9#Vd2@pQ7!zL0$wX4^mN8&bR3*tY6(hJ1)uF5-sG2+eC7=aQ9_oI4",
+    "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+    "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.cn:587",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",  # checked as configured, not connected to
+}
+
+
+def _check_deploy(**overrides):
+    env = {**os.environ, **PRODUCTION_ENV, **overrides}
+    for name in ("DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
+    env = {key: value for key, value in env.items() if value is not None}
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_production_settings_pass_check_deploy():
+    result = _check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr
+
+
+def test_check_deploy_warns_when_the_cache_is_per_process():
+    result = _check_deploy(CACHE_URL=None)
+    assert result.returncode != 0
+    assert "yichuan.W001" in result.stderr
+    assert "CACHE_URL" in result.stderr
 
 
 def test_browser_language_alone_does_not_switch_to_english(client):

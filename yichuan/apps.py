@@ -8,6 +8,7 @@ class YichuanConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from yichuan import checks  # noqa: F401 - registers the deployment checks
         from yichuan.middleware import stamp_activity_at_login
 
         user_logged_in.connect(stamp_activity_at_login,

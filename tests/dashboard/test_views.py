@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 from dashboard import stats
@@ -128,6 +128,7 @@ def test_page_makes_the_same_number_of_queries_for_small_and_larger_data(
                         category=(service.c1, service.c2)[n % 2],
                         lead_unit=(service.u1, service.u2, None)[n % 3])
     cache.clear()
+    caches["fragments"].clear()
     with django_assert_max_num_queries(PAGE_QUERIES):
         with CaptureQueriesContext(connection) as larger:
             assert client.get("/dashboard/", QUERY).status_code == 200

@@ -108,7 +108,14 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
+    # Shared by every web process in production (CACHE_URL=redis://…; `check --deploy` warns
+    # otherwise): dashboard figures, allauth's rate limits. Per process in development.
     "default": env.cache("CACHE_URL", default="locmemcache://yichuan"),
+    # Always per process: rendered fragments whose keys name exactly what they show (the
+    # coordinators' queue under its version, a dashboard count's HTML), so any process may
+    # keep its own copy, read without a network round trip.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                  "LOCATION": "yichuan-fragments"},
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_URL", "dummymail://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yichuan_bench")
+# As production runs: a cache all gunicorn workers share (the run empties this database).
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 # Deliveries are queued in-process and dropped: the bench measures the web request, which
 # must never wait on the broker anyway.
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
