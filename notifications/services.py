@@ -87,6 +87,9 @@ def notify_many(items, *, channels=None):
     """
     channels = DEFAULT_CHANNELS if channels is None else channels
     rows, wanted, rendered = [], [], {}
+    # Per batch, not per item: a batch has thousands of items but few kinds, target types
+    # and recipients.
+    type_ids, channels_of = {}, {}
     for item in items:
         recipient, kind, preference = item["recipient"], item["kind"], item["preference"]
         # Coordinators reminded of the same suggestion read the same words: render once
@@ -104,13 +107,18 @@ def notify_many(items, *, channels=None):
         if same_words is not None:
             subject, body = rendered[same_words]
         target = item["target"]
+        target_type = type(target) if target else None
+        if target_type not in type_ids:
+            type_ids[target_type] = _content_type_id(target_type) if target_type else None
         # Ids rather than instances: the related-object setters cost more than the row.
         rows.append(Notification(
             recipient_id=recipient.pk, kind=kind, dedup_key=item["key"][:200],
-            target_type_id=_content_type_id(type(target)) if target else None,
-            target_id=target.pk if target else None,
+            target_type_id=type_ids[target_type], target_id=target.pk if target else None,
             subject=str(subject)[:200], body=str(body), url=item["url"]))
-        wanted.append([c for c in channels if _wants(recipient, kind, c, preference)])
+        wants = (recipient.pk, kind, id(preference))
+        if wants not in channels_of:
+            channels_of[wants] = [c for c in channels if _wants(recipient, kind, c, preference)]
+        wanted.append(channels_of[wants])
     if not rows:
         return 0
     try:
@@ -161,7 +169,8 @@ def preference_of(user):
 
 def preferences_for(user_ids):
     """{user_id: Preference} for many users in one query (defaults for those without)."""
-    found = {p.user_id: p for p in Preference.objects.filter(user_id__in=set(user_ids))}
+    user_ids = set(user_ids)  # a scan's batch names each of a few hundred users many times
+    found = {p.user_id: p for p in Preference.objects.filter(user_id__in=user_ids)}
     return {uid: found.get(uid) or Preference(user_id=uid) for uid in user_ids}
 
 
