@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yichuan.choices import ChoiceLabelsMixin
+
 
 class Alliance(models.Model):
     name = models.CharField(_("名称"), max_length=100)
@@ -84,7 +86,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         BRANCH = "branch", _("街道统战分会")
         ENTERPRISE = "enterprise", _("重点企事业单位")
@@ -204,7 +206,7 @@ class Membership(models.Model):
         return f"{self.member} @ {self.unit} ({self.get_role_display()})"
 
 
-class Venue(models.Model):
+class Venue(ChoiceLabelsMixin, models.Model):
     """A 阵地: a place the units run together (汇智沙龙, 民族团结楼, service stations)."""
 
     class Kind(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from announcements.rendering import plain_text, render_markdown
+from yichuan.choices import ChoiceLabelsMixin
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "jpg",
@@ -50,7 +51,7 @@ class AnnouncementQuerySet(models.QuerySet):
         return self.order_by("-pinned", "-publish_at", "-id")
 
 
-class Announcement(models.Model):
+class Announcement(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         NOTICE = "notice", _("通知公告")
         NEWS = "news", _("工作动态")

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yichuan.choices import ChoiceLabelsMixin
+
 
 class Category(models.Model):
     """A kind of suggestion, with who leads it by default and its deadlines in working days."""
@@ -121,7 +123,7 @@ def queue_changed(alliance_id):
     )
 
 
-class Suggestion(models.Model):
+class Suggestion(ChoiceLabelsMixin, models.Model):
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("待受理")
         WITHDRAWN = "withdrawn", _("已撤回")
@@ -331,7 +333,7 @@ class Assignment(models.Model):
         return f"{self.suggestion_id} · {self.unit}"
 
 
-class SuggestionUpdate(models.Model):
+class SuggestionUpdate(ChoiceLabelsMixin, models.Model):
     """One entry of a suggestion's timeline: who did what, when, public or internal."""
 
     class Kind(models.TextChoices):
@@ -372,7 +374,7 @@ class SuggestionUpdate(models.Model):
         return f"{self.get_kind_display()} · {self.suggestion_id}"
 
 
-class Feedback(models.Model):
+class Feedback(ChoiceLabelsMixin, models.Model):
     class Rating(models.TextChoices):
         SATISFIED = "satisfied", _("满意")
         BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yichuan.choices import ChoiceLabelsMixin
+
 
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -36,7 +38,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(end__lt=now or timezone.now())
 
 
-class Event(models.Model):
+class Event(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         STUDY = "study", _("理论学习")
         SEMINAR = "seminar", _("座谈研讨")
@@ -119,7 +121,7 @@ class Event(models.Model):
         return (self.status == self.Status.PUBLISHED and timezone.now() <= self.signup_deadline)
 
 
-class Registration(models.Model):
+class Registration(ChoiceLabelsMixin, models.Model):
     class State(models.TextChoices):
         REGISTERED = "registered", _("已报名")
         WAITLISTED = "waitlisted", _("候补中")
