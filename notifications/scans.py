@@ -15,6 +15,7 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from alliance.roles import Role
@@ -285,13 +286,16 @@ def auto_close(queryset):
         if not ids:
             break
         last_pk = ids[-1]
-        for suggestion_id in ids:
-            try:
-                auto_close_no_response(suggestion_id=suggestion_id)
-            except TransitionError as exc:  # changed since the query: nothing to do
-                logger.info("auto-close of suggestion %s refused: %s", suggestion_id, exc)
-                continue
-            closed += 1
+        # One commit per batch rather than per suggestion; each close is still its own
+        # savepoint, so a refused one changes nothing and the others go on.
+        with transaction.atomic():
+            for suggestion_id in ids:
+                try:
+                    auto_close_no_response(suggestion_id=suggestion_id)
+                except TransitionError as exc:  # changed since the query: nothing to do
+                    logger.info("auto-close of suggestion %s refused: %s", suggestion_id, exc)
+                    continue
+                closed += 1
         if len(ids) < BATCH:
             break
     return closed
