@@ -111,9 +111,10 @@ CACHES = {
     # Shared by every web process in production (CACHE_URL=redis://…; `check --deploy` warns
     # otherwise): dashboard figures, allauth's rate limits. Per process in development.
     "default": env.cache("CACHE_URL", default="locmemcache://yichuan"),
-    # Always per process: rendered fragments whose keys name exactly what they show (the
-    # coordinators' queue under its version, a dashboard count's HTML), so any process may
-    # keep its own copy, read without a network round trip.
+    # Always per process, read without a network round trip: rendered fragments whose keys
+    # name exactly what they show (the coordinators' queue under its version, a dashboard
+    # count's HTML), and the filter forms, whose choices may show a rename up to five
+    # minutes late in any process.
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                   "LOCATION": "yichuan-fragments"},
 }
