@@ -183,7 +183,7 @@ class Member(models.Model):
         return f"{self.phone[:3]}****{self.phone[-4:]}"
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabelsMixin, models.Model):
     class Role(models.TextChoices):
         LEAD = "lead", _("负责人")
         LIAISON = "liaison", _("联络员")

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yichuan.choices import ChoiceLabelsMixin
 
-class AuditEntry(models.Model):
+
+class AuditEntry(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         LOGIN = "login", _("登录成功")
         LOGIN_FAILED = "login_failed", _("登录失败")

@@ -12,6 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yichuan.choices import ChoiceLabelsMixin
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -66,7 +68,7 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(pending | stale)
 
 
-class Delivery(models.Model):
+class Delivery(ChoiceLabelsMixin, models.Model):
     """One notification on one external channel (the inbox needs no delivery row).
 
     pending → sending (claimed, committed before the send) → sent | pending (retry later)

@@ -13,7 +13,7 @@ MODELS = [m for m in apps.get_models() if issubclass(m, ChoiceLabelsMixin)]
 def test_the_listed_models_use_it():
     names = {m.__name__ for m in MODELS}
     assert {"Suggestion", "SuggestionUpdate", "Feedback", "Event", "Registration",
-            "Announcement", "Unit", "Venue"} <= names
+            "Announcement", "Unit", "Venue", "Membership", "AuditEntry", "Delivery"} <= names
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
