@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alliance.selectors import person_name
+
 BIGINT = 2**63
 
 
@@ -20,3 +22,10 @@ class UnitsField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"],
                                       code="invalid_pk_value", params={"pk": pk})
         return super()._check_values(value)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person (a user account) shown by their full name, not their login name."""
+
+    def label_from_instance(self, obj):
+        return person_name(obj)

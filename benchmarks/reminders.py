@@ -34,18 +34,19 @@ def travel():
 
 def portal_scan():
     """Every suggestion scan, as the beat schedule runs them; returns their counts."""
-    from notifications import scans
+    from proposals import reminders, services
 
     with travel():
-        return {name: getattr(scans, name)() for name in SCANS}
+        counts = {name: getattr(reminders, name)() for name in SCANS}
+        counts["closed"] = services.close_expired_feedback()
+        return counts
 
 
 B0_SQL = """
 WITH coordinators AS (
-    SELECT u.id FROM auth_user u
-    JOIN auth_user_groups ug ON ug.user_id = u.id
-    JOIN auth_group g ON g.id = ug.group_id
-    WHERE u.is_active AND g.name = 'coordinator'
+    SELECT u.id FROM auth_user u WHERE u.is_active AND (u.is_superuser OR EXISTS (
+        SELECT 1 FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id
+        WHERE ug.user_id = u.id AND g.name IN ('coordinator', 'admin')))
 ),
 due AS (
     SELECT 'accept_overdue' AS kind, s.id AS sid, s.tracking_number AS tn, s.title,
@@ -109,9 +110,9 @@ WHERE u.email <> ''
 def b0_params():
     from django.contrib.contenttypes.models import ContentType
 
-    from notifications.scans import working_days_before
     from proposals.deadlines import add_working_days
     from proposals.models import Suggestion
+    from proposals.reminders import working_days_before
 
     day = bench_day()
     return {

@@ -5,27 +5,30 @@ Every figure is an aggregate query (conditional ``Count(filter=Q(...))`` grouped
 suggestions, and the database does the counting. Python only merges the few grouped rows
 (one per category, unit or month) and computes the rates.
 
-What each figure means (shown on the page as footnotes, tested in tests/dashboard):
+What each figure means (shown on the page as footnotes, tested in tests/dashboard). Each
+comes from the workflow table (proposals.workflow): a 有 counts when the step that fulfils it
+left its stamp, and stamps are never cleared, so a suggestion reopened after 不满意 keeps
+what it had and no rate can pass 100%.
 
 - 受理 (accepted): suggestions accepted by triage (``accepted_at`` set) and not later
   withdrawn, declined or merged. This is the base of the four 有.
 - 有回复 reply rate: replied ÷ accepted.
 - 有推进 progress rate: among replied suggestions that are to be carried out (not concluded
-  as "not implemented now"), those in progress or already implemented.
+  as "not implemented now"), those with a progress update or an implementation.
 - 有落实 implementation rate: implemented ÷ replied. A suggestion the handler concluded as
   not implemented (grade C/D) counts as replied but not implemented.
 - 有反馈 feedback rate: suggestions with the submitter's feedback ÷ suggestions asked for it
-  (implemented, or concluded as not implemented). Auto-closed "no response" ones count as
-  asked but not answered.
+  (a step that opened the feedback window: implementation, or the not-implemented
+  conclusion). Auto-closed "no response" ones count as asked but not answered.
 - 满意率 satisfaction: (满意 + 基本满意) ÷ suggestions with feedback, using each
   suggestion's latest feedback (a reopened suggestion is judged on its second round).
 - 按时答复率 on-time reply rate: replied on or before ``reply_due`` ÷ accepted suggestions
   whose reply deadline has come (replied, or the deadline has passed).
 - 按时办理率 on-time handling rate: accepted suggestions that kept every deadline that has
-  come so far (accepted by ``accept_due``, replied by ``reply_due``, no progress update
-  overdue now) ÷ accepted.
-- 当前逾期 overdue now: open suggestions past the deadline of the step they wait for
-  (acceptance, reply, or the next progress update).
+  come so far (accepted by ``accept_due``, replied by ``reply_due``, not overdue now) ÷
+  accepted.
+- 当前逾期 overdue now: open suggestions past the deadline of the place they stand (the
+  same answer as the work queue's 已逾期 filter and the ``next_due`` column).
 """
 
 import datetime
@@ -40,8 +43,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alliance.models import Unit
-
-STATE_OPEN_FOR_PROGRESS = ("replied", "in_progress")
+from proposals import workflow
 
 
 @dataclass(frozen=True)
@@ -105,20 +107,19 @@ def filtered_suggestions(flt):
 
 
 def _conditions(today):
-    accepted = Q(accepted_at__isnull=False) & ~Q(state__in=["withdrawn", "declined", "merged"])
-    replied = accepted & Q(replied_at__isnull=False)
+    """The figures' conditions, from the workflow table: the stamps each 有 leaves, the
+    places that ask for feedback, and the deadline each open place watches."""
+    flow = workflow.current()
+    stamp = {have: Q(**{f"{field}__isnull": False})
+             for have, field in workflow.HAVE_STAMPS.items()}
+    accepted = Q(accepted_at__isnull=False) & ~Q(state__in=flow.ended_without_work)
+    replied = accepted & stamp[workflow.Have.REPLY]
     not_implemented = replied & Q(not_implemented=True)
     to_carry_out = replied & Q(not_implemented=False)
-    implemented = to_carry_out & Q(implemented_at__isnull=False)
-    progressed = to_carry_out & (Q(state="in_progress") | Q(implemented_at__isnull=False))
-    progress_overdue = (
-        Q(state__in=STATE_OPEN_FOR_PROGRESS, not_implemented=False, progress_due__lt=today)
-    )
-    overdue = (
-        Q(state="submitted", accept_due__lt=today)
-        | Q(state="accepted", reply_due__lt=today)
-        | progress_overdue
-    )
+    implemented = to_carry_out & stamp[workflow.Have.IMPLEMENTATION]
+    progressed = to_carry_out & stamp[workflow.Have.PROGRESS]
+    feedback_asked = accepted & Q(**{f"{workflow.FEEDBACK_ASKED}__isnull": False})
+    overdue = flow.overdue(today)
     replied_on_time = Q(replied_at__isnull=False, replied_at__date__lte=F("reply_due"))
     reply_due_come = accepted & Q(reply_due__isnull=False) & (
         Q(replied_at__isnull=False) | Q(reply_due__lt=today)
@@ -129,22 +130,23 @@ def _conditions(today):
         | replied_on_time
         | Q(replied_at__isnull=True, reply_due__gte=today)
     )
-    handled_on_time = accepted & accept_kept & reply_kept & ~progress_overdue
+    handled_on_time = accepted & accept_kept & reply_kept & ~overdue
     return {
         "total": Q(),
-        "pending": Q(state="submitted"),
-        "withdrawn": Q(state="withdrawn"),
-        "declined": Q(state="declined"),
-        "merged": Q(state="merged"),
+        "pending": Q(state=workflow.State.SUBMITTED),
+        "withdrawn": Q(state=workflow.State.WITHDRAWN),
+        "declined": Q(state=workflow.State.DECLINED),
+        "merged": Q(state=workflow.State.MERGED),
         "accepted": accepted,
         "replied": replied,
         "to_carry_out": to_carry_out,
         "progressed": progressed,
         "implemented": implemented,
         "not_implemented": not_implemented,
-        "feedback_asked": implemented | not_implemented,
-        "closed": Q(state="closed"),
-        "closed_no_response": Q(state="closed", closed_no_response=True),
+        "feedback_asked": feedback_asked,
+        "feedback_given": feedback_asked & stamp[workflow.Have.FEEDBACK],
+        "closed": Q(state=workflow.State.CLOSED),
+        "closed_no_response": Q(state=workflow.State.CLOSED, closed_no_response=True),
         "reopened": Q(reopened_count__gt=0),
         "golden": Q(is_golden=True),
         "overdue": overdue,
@@ -178,7 +180,7 @@ def _latest_feedback(suggestions):
 
 
 FEEDBACK_COUNTS = {
-    "feedback_given": Count("pk"),
+    "rated": Count("pk"),
     "satisfied": Count("pk", filter=Q(rating="satisfied")),
     "basically_satisfied": Count("pk", filter=Q(rating="basically_satisfied")),
     "dissatisfied": Count("pk", filter=Q(rating="dissatisfied")),
@@ -191,9 +193,7 @@ def _with_rates(row):
     row["progress_rate"] = rate(row["progressed"], row["to_carry_out"])
     row["implementation_rate"] = rate(row["implemented"], row["replied"])
     row["feedback_rate"] = rate(row["feedback_given"], row["feedback_asked"])
-    row["satisfaction_rate"] = rate(
-        row["satisfied"] + row["basically_satisfied"], row["feedback_given"]
-    )
+    row["satisfaction_rate"] = rate(row["satisfied"] + row["basically_satisfied"], row["rated"])
     row["on_time_reply_rate"] = rate(row["replied_on_time"], row["reply_due_come"])
     row["on_time_handling_rate"] = rate(row["handled_on_time"], row["accepted"])
     return row

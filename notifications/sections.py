@@ -1,6 +1,5 @@
 """The inbox section of /me/ (and, for coordinators, deliveries that failed)."""
 
-from alliance.roles import is_coordinator
 from notifications.models import Delivery, Notification
 from yichuan.home import me_section
 
@@ -15,6 +14,6 @@ def inbox(request):
         "latest": latest,
         "failed_count": None,
     }
-    if is_coordinator(user):
+    if user.has_perm("notifications.view_failed_deliveries"):
         section["failed_count"] = Delivery.objects.filter(state=Delivery.State.FAILED).count()
     return section

@@ -1,4 +1,5 @@
-"""Celery tasks: thin wrappers that call the delivery and scan services.
+"""Celery tasks: thin wrappers that call the delivery services. The reminder scans are the
+tasks of the apps that own them (proposals.tasks, volunteers.tasks).
 
 Every task here is idempotent (claims and unique dedup keys live in the database), so they
 are acknowledged late: a worker lost mid-task leaves the message to be redelivered, and a
@@ -7,7 +8,7 @@ redelivery sends nothing twice. Deadlines live in the database, never in a count
 
 from celery import shared_task
 
-from notifications import delivery, scans
+from notifications import delivery
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -26,48 +27,3 @@ def deliver_due():
     """Every minute: whatever the after-commit enqueue missed, retries that are due, and rows
     a dead worker left in ``sending``."""
     return {str(k): v for k, v in delivery.deliver_due().items()}
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_accept_overdue():
-    return scans.accept_overdue()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_reply_due_soon():
-    return scans.reply_due_soon()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_reply_overdue():
-    return scans.reply_overdue()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_reply_supervision():
-    return scans.reply_supervision()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_progress_overdue():
-    return scans.progress_overdue()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_feedback():
-    return scans.feedback()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_event_tomorrow():
-    return scans.event_tomorrow()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def scan_event_ended():
-    return scans.event_ended()
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def weekly_digest():
-    return scans.weekly_digest()

@@ -7,4 +7,5 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("直通车建言")
 
     def ready(self):
-        from proposals import sections  # noqa: F401  (registers /me/ and home sections)
+        # Registers the /me/, home and event-page sections and the reminder kinds.
+        from proposals import reminders, sections  # noqa: F401

@@ -127,6 +127,8 @@ def load(*, stdout=None):
         if target == "implemented":
             continue
         if target == "no_response":
+            # Its window ran out a while ago: the scan closes it as "no response".
+            Suggestion.objects.filter(pk=s.pk).update(feedback_due=past.date())
             services.auto_close_no_response(suggestion_id=s.pk)
             continue
         if target == "reopened":

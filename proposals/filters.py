@@ -8,14 +8,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.forms import PersonChoiceField
 from alliance.models import Unit
+from proposals import workflow
+from proposals.deadlines import add_working_days
 from proposals.models import Category, Suggestion
 
-OPEN_STATES = [
-    Suggestion.State.SUBMITTED, Suggestion.State.ACCEPTED, Suggestion.State.REPLIED,
-    Suggestion.State.IN_PROGRESS, Suggestion.State.IMPLEMENTED,
-]
 DUE_SOON_WORKING_DAYS = 2
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
 
 
 def by_urgency(queryset):
@@ -26,8 +29,6 @@ def by_urgency(queryset):
 
 
 def _due_soon_limit(today):
-    from proposals.deadlines import add_working_days
-
     return add_working_days(today, DUE_SOON_WORKING_DAYS)
 
 
@@ -40,10 +41,10 @@ class WorkQueueFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("单位"), method="filter_unit",
                                             queryset=Unit.objects.all(),
                                             empty_label=_("全部单位"))
-    handler = django_filters.ModelChoiceFilter(
+    handler = PersonFilter(
         label=_("承办人"), empty_label=_("全部承办人"),
         queryset=get_user_model().objects.filter(groups__name="handler", is_active=True)
-        .only("pk", "username").order_by("username"))
+        .only("pk", "username", "first_name", "last_name").order_by("first_name", "username"))
     due = django_filters.ChoiceFilter(
         label=_("期限"), method="filter_due", empty_label=_("全部期限"),
         choices=[("overdue", _("已逾期")), ("soon", _("即将到期"))])
@@ -81,12 +82,14 @@ class WorkQueueFilter(django_filters.FilterSet):
         return queryset.filter(Q(lead_unit=value) | Q(assignments__unit=value)).distinct()
 
     def filter_due(self, queryset, name, value):
+        """By the deadline of the place each suggestion stands (the workflow table's)."""
         today = timezone.localdate()
-        queryset = queryset.filter(state__in=OPEN_STATES)
+        flow = workflow.current()
         if value == "overdue":
-            return queryset.filter(next_due__lt=today)
+            return queryset.filter(flow.overdue(today))
         if value == "soon":
-            return queryset.filter(next_due__gte=today, next_due__lte=_due_soon_limit(today))
+            return queryset.filter(state__in=flow.open_states, next_due__gte=today,
+                                   next_due__lte=_due_soon_limit(today))
         return queryset
 
 
@@ -105,7 +108,7 @@ def similar_open(queryset, title, limit=5):
     condition = Q()
     for word in words:
         condition |= Q(title__icontains=word)
-    candidates = list(queryset.filter(state__in=OPEN_STATES).filter(condition)
+    candidates = list(queryset.open().filter(condition)
                       .only("pk", "tracking_number", "title", "state", "submitted_at")
                       .order_by("-submitted_at")[:50])
     scored = [(sum(w in s.title for w in words), s) for s in candidates]

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from alliance.forms import UnitsField
+from alliance.forms import PersonChoiceField, UnitsField
 
 TITLE_MAX = 120
 CONTENT_MAX = 5000
@@ -97,7 +97,7 @@ class SuggestionForm(forms.Form):
         self.fields["category"].queryset = categories
         self.recording = recording
         if recording:
-            self.fields["submitter"] = forms.ModelChoiceField(
+            self.fields["submitter"] = PersonChoiceField(
                 label=_("建言成员"), queryset=submitters, empty_label=_("请选择成员"))
             self.fields["channel"] = forms.ChoiceField(label=_("来源渠道"), choices=channels)
             self.fields["source_event"] = forms.ModelChoiceField(
@@ -199,7 +199,7 @@ class OptionalReasonForm(forms.Form):
 
 class AcceptForm(forms.Form):
     category = forms.ModelChoiceField(label=_("类别"), queryset=None)
-    handler = forms.ModelChoiceField(label=_("承办人"), queryset=None)
+    handler = PersonChoiceField(label=_("承办人"), queryset=None)
     lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=None)
     co_units = UnitsField(label=_("协办单位"), queryset=None, required=False)
     note = forms.CharField(label=_("交办说明（可不填）"), required=False, max_length=CONTENT_MAX,
@@ -219,7 +219,7 @@ class AcceptForm(forms.Form):
             alliance_id=suggestion.alliance_id, is_active=True)
         self.fields["handler"].queryset = (get_user_model().objects
                                            .filter(groups__name="handler", is_active=True)
-                                           .distinct().order_by("username"))
+                                           .distinct().order_by("first_name", "username"))
         units = Unit.objects.filter(alliance_id=suggestion.alliance_id).order_by("kind", "name")
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units

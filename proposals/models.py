@@ -9,12 +9,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yichuan.choices import ChoiceLabelsMixin
+
+from . import workflow
 
 
 class Category(models.Model):
@@ -74,36 +76,65 @@ class TrackingSequence(models.Model):
 
 
 class SuggestionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """What ``user`` may open: coordinators everything; a handler what is assigned to
-        them; a liaison what their units lead or co-handle; a member their own suggestions
-        and the ones theirs were merged into. Anonymous users nothing (the golden showcase
-        uses ``golden()``)."""
+    def _readable(self, user):
+        """The condition for what ``user`` may read in full, or None for everything."""
         from alliance.roles import is_coordinator, liaison_unit_ids
 
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
         if is_coordinator(user):
-            return self
-        merged_into_mine = Suggestion.objects.filter(
-            submitter=user, merged_into__isnull=False
-        ).values("merged_into")
-        condition = (
-            Q(submitter=user) | Q(recorded_by=user) | Q(handler=user)
-            | Q(pk__in=merged_into_mine)
-        )
+            return None
+        condition = Q(submitter=user) | Q(recorded_by=user) | Q(handler=user)
         units = liaison_unit_ids(user)
         if units:
             condition |= Q(lead_unit__in=units) | Q(
                 pk__in=Assignment.objects.filter(unit__in=units).values("suggestion")
             )
-        return self.filter(condition)
+        return condition
+
+    def readable_by(self, user):
+        """What ``user`` may read in full (content, attachments, who submitted):
+        coordinators everything; a handler what is assigned to them; a liaison what their
+        units lead or co-handle; a member their own suggestions. Anonymous users nothing
+        (the golden showcase uses ``golden()``)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        condition = self._readable(user)
+        return self if condition is None else self.filter(condition)
+
+    @staticmethod
+    def _followed(user):
+        return Q(pk__in=Suggestion.objects.filter(
+            submitter=user, merged_into__isnull=False).values("merged_into"))
+
+    def followed_by(self, user):
+        """The suggestions the user's own were merged into: they follow its state and
+        public timeline there, never its content, attachments or submitter."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(self._followed(user))
+
+    def visible_to(self, user):
+        """What ``user`` may open at all: what they may read, and what they follow."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        condition = self._readable(user)
+        return self if condition is None else self.filter(condition | self._followed(user))
+
+    def co_handled_by(self, user):
+        """What the units the user speaks for lead or co-handle (the 协办 list)."""
+        from alliance.roles import liaison_unit_ids
+
+        units = liaison_unit_ids(user)
+        if not units:
+            return self.none()
+        return self.filter(Q(lead_unit__in=units) | Q(
+            pk__in=Assignment.objects.filter(unit__in=units).values("suggestion")))
 
     def golden(self):
-        return self.filter(is_golden=True).exclude(state__in=Suggestion.CLOSED_WITHOUT_WORK)
+        return self.filter(is_golden=True).exclude(
+            state__in=workflow.current().ended_without_work)
 
     def open(self):
-        return self.filter(state__in=Suggestion.OPEN_STATES)
+        return self.filter(state__in=workflow.current().open_states)
 
 
 def queue_changed(alliance_id):
@@ -124,16 +155,8 @@ def queue_changed(alliance_id):
 
 
 class Suggestion(ChoiceLabelsMixin, models.Model):
-    class State(models.TextChoices):
-        SUBMITTED = "submitted", _("待受理")
-        WITHDRAWN = "withdrawn", _("已撤回")
-        DECLINED = "declined", _("不予受理")
-        MERGED = "merged", _("已合并")
-        ACCEPTED = "accepted", _("已受理")
-        REPLIED = "replied", _("已答复")
-        IN_PROGRESS = "in_progress", _("推进中")
-        IMPLEMENTED = "implemented", _("已落实")
-        CLOSED = "closed", _("已办结")
+    # The states, the timeline kinds and what they mean live in the workflow table.
+    State = workflow.State
 
     class Channel(models.TextChoices):
         WEB = "web", _("网上提交")
@@ -149,10 +172,6 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
         C = "C", _("C 列入计划")
         D = "D", _("D 留作参考")
         __empty__ = _("未评定")
-
-    OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.REPLIED, State.IN_PROGRESS,
-                   State.IMPLEMENTED)
-    CLOSED_WITHOUT_WORK = (State.WITHDRAWN, State.DECLINED, State.MERGED)
 
     alliance = models.ForeignKey(
         "alliance.Alliance", on_delete=models.PROTECT, related_name="suggestions"
@@ -218,17 +237,18 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
     feedback_due = models.DateField(_("反馈期限"), null=True, blank=True)
     # The deadline that matters in the current state, kept by the database itself so the
     # work queue's urgency order can walk an index instead of sorting every row.
+    # The deadline of the place where the suggestion stands (the workflow table's), kept by
+    # the database itself so the work queue's urgency order can walk an index instead of
+    # sorting every row.
     next_due = models.GeneratedField(
-        verbose_name=_("当前期限"),
-        expression=Case(
-            When(state="submitted", then=F("accept_due")),
-            When(state="accepted", then=F("reply_due")),
-            When(state="replied", not_implemented=True, then=F("feedback_due")),
-            When(state__in=["replied", "in_progress"], then=F("progress_due")),
-            When(state="implemented", then=F("feedback_due")),
-        ),
+        verbose_name=_("当前期限"), expression=workflow.WORKFLOW.next_due_expression(),
         output_field=models.DateField(), db_persist=True,
     )
+    # What the four 有 left (workflow.HAVE_STAMPS): set by the first step that fulfils each,
+    # never cleared, so a reopened suggestion keeps them and no rate passes 100%.
+    progressed_at = models.DateTimeField(_("首次推进时间"), null=True, blank=True)
+    feedback_asked_at = models.DateTimeField(_("征求反馈时间"), null=True, blank=True)
+    feedback_at = models.DateTimeField(_("首次反馈时间"), null=True, blank=True)
 
     reopened_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     awaiting_coordinator = models.BooleanField(
@@ -271,9 +291,11 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
             models.Index(fields=["reply_due"], name="sugg_reply_due_open",
                          condition=Q(state="accepted")),
             models.Index(fields=["progress_due"], name="sugg_progress_due_open",
-                         condition=Q(state__in=["replied", "in_progress"])),
+                         condition=Q(state__in=workflow.WORKFLOW.states_watching(
+                             "progress_due"))),
             models.Index(fields=["feedback_due"], name="sugg_feedback_due_open",
-                         condition=Q(state__in=["implemented", "replied"])),
+                         condition=Q(state__in=workflow.WORKFLOW.states_watching(
+                             "feedback_due"))),
             models.Index(fields=["-closed_at"], name="sugg_golden",
                          condition=Q(is_golden=True)),
         ]
@@ -302,13 +324,7 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
 
     @property
     def is_open(self):
-        return self.state in self.OPEN_STATES
-
-    @property
-    def awaiting_feedback(self):
-        return self.state == self.State.IMPLEMENTED or (
-            self.state == self.State.REPLIED and self.not_implemented
-        )
+        return self.state in workflow.current().open_states
 
 
 class Assignment(models.Model):
@@ -336,25 +352,11 @@ class Assignment(models.Model):
 class SuggestionUpdate(ChoiceLabelsMixin, models.Model):
     """One entry of a suggestion's timeline: who did what, when, public or internal."""
 
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("提交")
-        ACCEPTED = "accepted", _("受理")
-        DECLINED = "declined", _("不予受理")
-        MERGED = "merged", _("合并")
-        WITHDRAWN = "withdrawn", _("撤回")
-        REPLIED = "replied", _("答复")
-        PROGRESS = "progress", _("推进")
-        IMPLEMENTED = "implemented", _("落实")
-        FEEDBACK = "feedback", _("反馈")
-        REOPENED = "reopened", _("二次办理")
-        CLOSED = "closed", _("办结")
-        EXTENDED = "extended", _("延期")
-        NOTE = "note", _("备注")
-        CO_HANDLING = "co_handling", _("协办")
+    Kind = workflow.Entry
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE,
                                    related_name="updates")
-    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"),
                                on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")

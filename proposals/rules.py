@@ -1,9 +1,10 @@
-"""Who may see and act on a suggestion, as `rules` predicates. Visibility is the same
-answer as ``Suggestion.objects.visible_to(user)``; actions are the workflow table's."""
+"""Who may see and act on a suggestion, as `rules` predicates: views, templates and the
+admin ask ``has_perm``. Visibility is the same answer as ``Suggestion.objects.visible_to``
+(and reading in full as ``readable_by``); actions are the workflow table's."""
 
 import rules
 
-from alliance.rules import is_coordinator, is_member, is_staff_role
+from alliance.rules import is_coordinator, is_liaison, is_member, is_staff_role
 
 from . import workflow
 from .models import Suggestion
@@ -14,6 +15,14 @@ def can_view_suggestion(user, suggestion):
     if suggestion is None:
         return False
     return Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists()
+
+
+@rules.predicate
+def can_read_suggestion(user, suggestion):
+    """Content, attachments and who submitted: not for a member who only follows it."""
+    if suggestion is None:
+        return False
+    return Suggestion.objects.readable_by(user).filter(pk=suggestion.pk).exists()
 
 
 @rules.predicate
@@ -46,9 +55,12 @@ def may_take(action):
 rules.add_perm("proposals.submit_suggestion", is_member | is_staff_role)
 rules.add_perm("proposals.record_on_behalf", is_staff_role)
 rules.add_perm("proposals.view_work_queue", is_staff_role)
+rules.add_perm("proposals.see_every_suggestion", is_coordinator)
+rules.add_perm("proposals.co_handle", is_liaison)
 rules.add_perm("proposals.see_suggestion", can_view_suggestion)
+rules.add_perm("proposals.read_suggestion", can_read_suggestion)
 rules.add_perm("proposals.see_internal_updates", can_see_internal_updates)
-rules.add_perm("proposals.see_attachments", can_view_suggestion)
+rules.add_perm("proposals.see_attachments", can_read_suggestion)
 rules.add_perm("proposals.manage_calendar", is_coordinator)
-for _action in workflow.ACTIONS:
+for _action in workflow.WORKFLOW.actions:
     rules.add_perm(f"proposals.{_action}", may_take(_action))

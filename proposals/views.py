@@ -21,26 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from alliance.models import Unit
-from alliance.roles import is_coordinator, is_staff_role, liaison_unit_ids
+from alliance.roles import liaison_unit_ids
 from alliance.selectors import current_alliance
-from proposals import filters, forms, services, workflow
-from proposals.models import Attachment, Category, Feedback, Suggestion, SuggestionUpdate
+from proposals import filters, forms, selectors, services, workflow
+from proposals.models import Attachment, Category, Feedback, Suggestion
+from volunteers.models import Event
 
 PAGE_SIZE = 25
 QUEUE_CACHE_SECONDS = 300
-
-NEXT_STEP = {
-    Suggestion.State.SUBMITTED: _("等待统战办受理（2 个工作日内）。"),
-    Suggestion.State.ACCEPTED: _("已交承办人办理，将在 10 个工作日内正式答复。"),
-    Suggestion.State.REPLIED: _("已答复，承办人将推进落实。"),
-    Suggestion.State.IN_PROGRESS: _("正在推进，每 10 个工作日至少更新一次进展。"),
-    Suggestion.State.IMPLEMENTED: _("已落实，请您对办理结果作出评价。"),
-    Suggestion.State.CLOSED: _("已办结，感谢您的建言。"),
-    Suggestion.State.WITHDRAWN: _("您已撤回这条建言。"),
-    Suggestion.State.DECLINED: _("不予受理，理由见办理进程。"),
-    Suggestion.State.MERGED: _("已与相同的建言合并办理，请关注合并后的建言。"),
-}
-
 
 class QueuePaginator(Paginator):
     """Counts at most COUNT_CAP rows: past that the page says "10000+" and nobody pages
@@ -82,49 +70,58 @@ def _queue_cache_key(request, alliance, today):
             f"{get_language()}:{query.hexdigest()[:32]}")
 
 
+def _render_rows(context, rows, page_number, *, page_param="page"):
+    page = QueuePaginator(rows, PAGE_SIZE).get_page(page_number)
+    if not context["queue"]:
+        for s in page:
+            s.next_step = workflow.next_step(
+                s, target_number=s.merged_into.tracking_number if s.merged_into_id else "")
+    return get_template("proposals/_list_rows.html").render(
+        {**context, "page_obj": page, "page_param": page_param})
+
+
 @login_required
 @require_safe
 def suggestion_list(request):
-    """A member's own suggestions, or the staff work queue (filtered, by urgency).
+    """A member's own suggestions (and, for a unit's liaison, the 协办 list of what their
+    units lead or co-handle), or the staff work queue (filtered, by urgency).
 
     The coordinators' queue is the busiest page at district scale, and every coordinator
     sees the same rows: its count, rows and page links are rendered once and kept under the
     alliance's queue version, which every committed change to a suggestion moves on. Names
     of categories, units and handlers changed in the admin show within QUEUE_CACHE_SECONDS.
     """
-    queue = is_staff_role(request.user)
-    base = (_visible(request)
-            .select_related("category", "handler", "lead_unit"))
+    user = request.user
+    queue = user.has_perm("proposals.view_work_queue")
+    base = _visible(request).select_related("category", "handler", "lead_unit")
     today = timezone.localdate()
-    context = {"queue": queue, "today": today}
+    context = {"queue": queue, "today": today, "querystring_base": ""}
+    if not queue:
+        mine = base.filter(submitter=user).select_related("merged_into")
+        context["rows_html"] = _render_rows(context, filters.by_urgency(mine),
+                                            request.GET.get("page"))
+        if user.has_perm("proposals.co_handle"):
+            context["co_handling_html"] = _render_rows(
+                {**context, "co_handling": True},
+                filters.by_urgency(base.co_handled_by(user)), request.GET.get("co_page"),
+                page_param="co_page")
+        return render(request, "proposals/list.html", context)
+    alliance = current_alliance()
+    # Built only when the rows or the form are rendered: a cached page needs neither.
+    work = SimpleLazyObject(lambda: filters.WorkQueueFilter(
+        request.GET or None, request=request, alliance=alliance,
+        queryset=base.filter(alliance=alliance)))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context.update(filter=work, filter_scope=alliance.pk if alliance else "",
+                   querystring_base=(params.urlencode() + "&") if params else "")
     cache_key = None
-    if queue:
-        alliance = current_alliance()
-        # Built only when the rows or the form are rendered: a cached page needs neither.
-        work = SimpleLazyObject(lambda: filters.WorkQueueFilter(
-            request.GET or None, request=request, alliance=alliance,
-            queryset=base.filter(alliance=alliance)))
-        params = request.GET.copy()
-        params.pop("page", None)
-        context.update(filter=work, filter_scope=alliance.pk if alliance else "",
-                       querystring_base=(params.urlencode() + "&") if params else "")
-        if alliance and is_coordinator(request.user):
-            cache_key = _queue_cache_key(request, alliance, today)
-    else:
-        context["querystring_base"] = ""
+    if alliance and user.has_perm("proposals.see_every_suggestion"):
+        cache_key = _queue_cache_key(request, alliance, today)
     fragments = caches["fragments"]
     rows_html = fragments.get(cache_key) if cache_key else None
     if rows_html is None:
-        rows = filters.by_urgency(work.qs if queue else base.filter(submitter=request.user))
-        page = QueuePaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        if not queue:
-            for s in page:
-                if s.state == Suggestion.State.REPLIED and s.not_implemented:
-                    s.next_step = _("承办人说明了暂不落实的理由，请您作出评价。")
-                else:
-                    s.next_step = NEXT_STEP.get(s.state, "")
-        rows_html = get_template("proposals/_list_rows.html").render(
-            {**context, "page_obj": page})
+        rows_html = _render_rows(context, filters.by_urgency(work.qs), request.GET.get("page"))
         if cache_key:
             fragments.set(cache_key, rows_html, QUEUE_CACHE_SECONDS)
     # A SafeString from the template engine; pickling through the cache keeps it one.
@@ -135,13 +132,11 @@ def suggestion_list(request):
 @login_required
 def suggestion_new(request):
     """A member submits; staff record one on a member's behalf with its channel."""
-    recording = is_staff_role(request.user)
+    recording = request.user.has_perm("proposals.record_on_behalf")
     alliance = current_alliance()
     categories = Category.objects.filter(alliance=alliance, is_active=True)
     form_kwargs = {"categories": categories, "recording": recording}
     if recording:
-        from volunteers.models import Event
-
         form_kwargs.update(
             submitters=forms.member_users(), channels=Suggestion.Channel.choices,
             events=Event.objects.filter(
@@ -286,39 +281,44 @@ def _allowed_actions(user, suggestion):
 
 def _detail_queryset(request):
     return _visible(request).select_related(
-        "category", "submitter", "handler", "lead_unit", "alliance")
+        "category", "submitter", "handler", "lead_unit", "alliance", "merged_into")
 
 
 def _render_detail(request, suggestion, bound=None, status=200):
-    staff = is_staff_role(request.user)
+    user = request.user
+    readable = user.has_perm("proposals.read_suggestion", suggestion)
+    internal = user.has_perm("proposals.see_internal_updates", suggestion)
     updates = suggestion.updates.select_related("author")
-    if not staff:
+    if not internal:
         updates = updates.filter(is_public=True)
-    kinds = {u.kind for u in updates}
-    feedbacks = list(Feedback.objects.filter(suggestion=suggestion))
     actions = []
-    for name in _allowed_actions(request.user, suggestion):
+    for name in _allowed_actions(user, suggestion):
         spec = ACTIONS[name]
         form = (bound[1] if bound and bound[0] == name
                 else spec.form(suggestion, auto_id=f"id_{name}_%s"))
         actions.append({"name": name, "label": spec.label, "form": form, "style": spec.style,
                         "open": bool(bound and bound[0] == name)})
-    K = SuggestionUpdate.Kind
-    four_haves = [
-        (_("有回复"), K.REPLIED in kinds),
-        (_("有推进"), K.PROGRESS in kinds or suggestion.not_implemented),
-        (_("有落实"), K.IMPLEMENTED in kinds or suggestion.not_implemented),
-        (_("有反馈"), bool(feedbacks) or suggestion.closed_no_response),
-    ]
+    today = timezone.localdate()
+    field, due = workflow.current_deadline(suggestion)
+    merged_into = suggestion.merged_into if suggestion.merged_into_id else None
     context = {
         "s": suggestion,
+        "readable": readable,
         "updates": list(updates),
-        "feedbacks": feedbacks,
-        "attachments": list(suggestion.attachments.all()),
-        "assignments": list(suggestion.assignments.select_related("unit")) if staff else [],
+        "feedbacks": list(Feedback.objects.filter(suggestion=suggestion)) if readable else [],
+        "attachments": list(suggestion.attachments.all()) if readable else [],
+        "assignments": list(suggestion.assignments.select_related("unit")) if internal else [],
         "actions": actions,
-        "four_haves": four_haves,
-        "show_authors": staff,
+        "four_haves": workflow.four_haves(suggestion),
+        "next_step": workflow.next_step(
+            suggestion, target_number=merged_into.tracking_number if merged_into else ""),
+        "merged_into": merged_into,
+        "due": due,
+        "due_label": Suggestion._meta.get_field(field).verbose_name if field else "",
+        "overdue": bool(due and due < today and suggestion.is_open),
+        "show_people": internal,
+        "similar": (selectors.similar_open(suggestion) if "merge" in
+                    {a["name"] for a in actions} else []),
     }
     return render(request, "proposals/detail.html", context, status=status)
 
@@ -361,7 +361,9 @@ def suggestion_action(request, tracking_number, action):
 @login_required
 @require_safe
 def attachment_download(request, tracking_number, pk):
-    suggestion = _get_by_number(_visible(request), tracking_number)
+    # Read access, not mere visibility: a member following the suggestion theirs was
+    # merged into sees its state and public timeline, never its files.
+    suggestion = _get_by_number(Suggestion.objects.readable_by(request.user), tracking_number)
     attachment = get_object_or_404(Attachment, suggestion=suggestion, pk=pk)
     try:
         handle = attachment.file.open("rb")

@@ -7,4 +7,4 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("活动与志愿服务")
 
     def ready(self):
-        from volunteers import rules, sections  # noqa: F401
+        from volunteers import reminders, rules, sections  # noqa: F401

@@ -18,6 +18,7 @@ from volunteers.feeds import build_calendar
 from volunteers.filters import EventFilter
 from volunteers.forms import CheckInForm, CorrectionForm
 from volunteers.models import CalendarToken, Event, Registration, ServiceRecord
+from yichuan.home import EVENT_SECTIONS, collect
 
 PAGE_SIZE = 20
 
@@ -59,13 +60,10 @@ def event_detail(request, pk):
     seated = Registration.objects.filter(event=event, state__in=Registration.SEATED).count()
     waiting = Registration.objects.filter(event=event,
                                           state=Registration.State.WAITLISTED).count()
-    from proposals.models import Suggestion
-
-    # Suggestions raised at this event, as far as this viewer may see them.
-    raised = list(Suggestion.objects.visible_to(request.user).filter(source_event=event)
-                  .order_by("-submitted_at")[:20])
     return render(request, "volunteers/detail.html", {
-        "event": event, "mine": mine, "seated": seated, "waiting": waiting, "raised": raised,
+        "event": event, "mine": mine, "seated": seated, "waiting": waiting,
+        # What other apps show about this event (the suggestions raised at a salon).
+        "sections": collect(EVENT_SECTIONS, request, event),
         "can_check_in": request.user.has_perm("volunteers.check_in", event),
         "member": member,
     })

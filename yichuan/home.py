@@ -1,4 +1,4 @@
-"""Sections other apps contribute to the home page, unit pages and `/me/`.
+"""Sections other apps contribute to the home page, unit pages, event pages and `/me/`.
 
 The alliance app does not import every other app: each app registers a section function
 in its AppConfig.ready(). A section function returns ``{"template": "<partial>", **context}``
@@ -7,8 +7,10 @@ or None when it has nothing to show to this viewer; the page includes each parti
 """
 
 HOME_SECTIONS = []
+EVENT_SECTIONS = []  # called with (request, event)
 UNIT_SECTIONS = []
 ME_SECTIONS = []
+EVENT_SECTIONS = []  # called with (request, event)
 
 
 def home_section(func):
@@ -18,6 +20,11 @@ def home_section(func):
 
 def unit_section(func):
     UNIT_SECTIONS.append(func)
+    return func
+
+
+def event_section(func):
+    EVENT_SECTIONS.append(func)
     return func
 
 

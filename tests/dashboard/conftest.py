@@ -28,13 +28,9 @@ def d(month, day):
 
 
 def make_category(alliance, name):
-    from proposals.models import Category
+    from tests.factories import CategoryFactory
 
-    fields = {f.name for f in Category._meta.get_fields()}
-    extra = {"alliance": alliance} if "alliance" in fields else {}
-    if "slug" in fields:
-        extra["slug"] = f"cat-{next(_numbers)}"
-    return Category.objects.create(name=name, **extra)
+    return CategoryFactory(alliance=alliance, name=name)
 
 
 def make_suggestion(alliance, submitter, *, submitted_at, state, category, **fields):
@@ -49,8 +45,11 @@ def make_suggestion(alliance, submitter, *, submitted_at, state, category, **fie
 
 
 def make_feedback(suggestion, rating, when):
-    from proposals.models import Feedback
+    """A feedback, with the 有反馈 stamp it leaves (the first one's time)."""
+    from proposals.models import Feedback, Suggestion
 
+    Suggestion.objects.filter(pk=suggestion.pk, feedback_at__isnull=True).update(
+        feedback_at=when)
     return Feedback.objects.create(suggestion=suggestion, author=suggestion.submitter,
                                    rating=rating, comment="", created_at=when)
 
@@ -94,33 +93,37 @@ def district(db):
     add(7, 6, 8, "accepted", c1, lead_unit=u1, accepted_at=at(6, 10), accept_due=d(6, 9),
         reply_due=d(6, 24))
     # 8 replied on time, in progress, progress update overdue
-    add(8, 3, 1, "in_progress", c2, lead_unit=u2, progress_due=d(6, 1),
+    add(8, 3, 1, "in_progress", c2, lead_unit=u2, progress_due=d(6, 1), progressed_at=at(3, 20),
         **replied_path(at(3, 2), at(3, 10), accept_due=d(3, 3), reply_due=d(3, 16)))
     # 9 replied late, implemented, waiting for feedback; co-handled by u2
     add(9, 2, 1, "implemented", c2, lead_unit=u1, implemented_at=at(4, 1),
-        feedback_due=d(6, 1),
+        progressed_at=at(4, 1), feedback_asked_at=at(4, 1), feedback_due=d(6, 1),
         **replied_path(at(2, 2), at(2, 20), accept_due=d(2, 3), reply_due=d(2, 15)))
     Assignment.objects.create(suggestion=s[9], unit=u2)
     # 10 closed satisfied, grade A, golden
     add(10, 1, 4, "closed", c1, lead_unit=u1, implemented_at=at(2, 1), closed_at=at(2, 5),
+        progressed_at=at(1, 20), feedback_asked_at=at(2, 1),
         outcome_grade="A", is_golden=True, golden_summary="打造两湾十景",
         title="打造两湾十景",
         **replied_path(at(1, 5), at(1, 10), accept_due=d(1, 6), reply_due=d(1, 20)))
     make_feedback(s[10], "satisfied", at(2, 5))
     # 11 reopened once: dissatisfied, then basically satisfied
     add(11, 2, 2, "closed", c1, lead_unit=u2, implemented_at=at(3, 1), closed_at=at(4, 10),
+        progressed_at=at(3, 1), feedback_asked_at=at(3, 1),
         reopened_count=1, outcome_grade="B",
         **replied_path(at(2, 3), at(2, 10), accept_due=d(2, 4), reply_due=d(2, 20)))
     make_feedback(s[11], "dissatisfied", at(3, 5))
     make_feedback(s[11], "basically_satisfied", at(4, 10))
     # 12 concluded as not implemented (grade D), then dissatisfied; co-handled by u1 and u2
     add(12, 3, 6, "closed", c2, lead_unit=u2, not_implemented=True, closed_at=at(4, 20),
+        feedback_asked_at=at(3, 15),
         outcome_grade="D",
         **replied_path(at(3, 7), at(3, 12), accept_due=d(3, 9), reply_due=d(3, 23)))
     Assignment.objects.create(suggestion=s[12], unit=u1)
     make_feedback(s[12], "dissatisfied", at(4, 20))
     # 13 implemented, feedback window ran out: auto-closed with no response
     add(13, 4, 1, "closed", c2, lead_unit=u1, implemented_at=at(5, 1), closed_at=at(5, 15),
+        progressed_at=at(5, 1), feedback_asked_at=at(5, 1),
         closed_no_response=True,
         **replied_path(at(4, 2), at(4, 8), accept_due=d(4, 3), reply_due=d(4, 16)))
     # 16 replied on time, waiting for its first progress update (not yet due)

@@ -51,12 +51,13 @@ def test_satisfaction_uses_each_suggestions_latest_feedback(district):
     assert o["satisfaction_rate"] == 66.7
 
 
-def test_overdue_now_counts_acceptance_reply_and_progress_deadlines(district):
+def test_overdue_now_counts_the_deadline_of_the_place_each_suggestion_stands(district):
     o = stats.overview(flt_for(district), today=TODAY)
 
-    # 1 (acceptance), 6 (reply), 8 (progress); not 2 or 7 (not yet due), not 9 (waiting for
-    # the submitter's feedback is not the handler's delay), not 16 (progress due 6-30)
-    assert o["overdue"] == 3
+    # 1 (acceptance), 6 (reply), 8 (progress), 9 (its feedback window ran out on 6-01 and
+    # it waits to be closed): the same answer as the work queue's 已逾期 filter. Not 2 or 7
+    # (not yet due), not 16 (progress due 6-30).
+    assert o["overdue"] == 4
 
 
 def test_on_time_reply_and_handling_rates(district):
@@ -90,7 +91,7 @@ def test_by_category(district):
     assert (c1["total"], c1["accepted"], c1["replied"], c1["overdue"]) == (8, 5, 3, 2)
     assert c1["feedback_given"] == 2 and c1["satisfaction_rate"] == 100.0
     assert (c2["total"], c2["accepted"], c2["replied"], c2["implemented"]) == (6, 4, 4, 2)
-    assert c2["not_implemented"] == 1 and c2["overdue"] == 1
+    assert c2["not_implemented"] == 1 and c2["overdue"] == 2  # 8 and 9
     assert c2["satisfaction_rate"] == 0.0
     assert c1["total"] + c2["total"] == 14
 
@@ -99,7 +100,7 @@ def test_by_lead_unit(district):
     rows = {row["label"]: row for row in stats.by_lead_unit(flt_for(district), today=TODAY)}
 
     assert rows["未分派"]["total"] == 5  # 1–5 were never accepted
-    assert rows["中远侨联"]["total"] == 6 and rows["中远侨联"]["overdue"] == 1
+    assert rows["中远侨联"]["total"] == 6 and rows["中远侨联"]["overdue"] == 2  # 6 and 9
     assert rows["知联会"]["total"] == 3 and rows["知联会"]["feedback_given"] == 2
 
 
@@ -121,7 +122,7 @@ def test_unit_filter_counts_lead_and_co_handled_suggestions_once(district):
     u1 = stats.overview(flt_for(district, unit=district.u1), today=TODAY)
 
     assert u2["total"] == 4  # lead of 8, 11, 12; co-handles 9
-    assert u2["overdue"] == 1
+    assert u2["overdue"] == 2  # 8, and 9 which it co-handles
     assert u1["total"] == 7  # lead of 6, 7, 9, 10, 13, 16; co-handles 12
 
 

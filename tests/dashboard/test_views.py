@@ -67,7 +67,7 @@ def test_coordinator_sees_the_four_you_and_the_tables(client, service, coordinat
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-figure="reply_rate">77.8%' in html
-    assert 'data-figure="overdue">3<' in html
+    assert 'data-figure="overdue">4<' in html
     assert 'id="trend-data"' in html and "2026-03" in html
     assert "打造两湾十景" in html  # golden idea of the period
     assert 'data-figure="volunteer_hours">5.5<' in html

@@ -244,13 +244,16 @@ def test_beat_schedule_runs_every_scan_and_nothing_waits_beyond_the_visibility_t
     from yichuan.celery import app
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover tasks
     registered = set(app.tasks)
     assert tasks <= registered
     for name in ["accept_overdue", "reply_due_soon", "reply_overdue", "reply_supervision",
-                 "progress_overdue", "feedback", "event_tomorrow", "event_ended"]:
-        assert f"notifications.tasks.scan_{name}" in tasks
+                 "progress_overdue", "feedback"]:
+        assert f"proposals.tasks.scan_{name}" in tasks
+    for name in ["event_tomorrow", "event_ended"]:
+        assert f"volunteers.tasks.scan_{name}" in tasks
     assert "notifications.tasks.deliver_due" in tasks
-    assert "notifications.tasks.weekly_digest" in tasks
+    assert "proposals.tasks.weekly_digest" in tasks
     visibility = 3600
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry.get("options", {}).get("expires", 0) < visibility

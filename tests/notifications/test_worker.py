@@ -292,11 +292,7 @@ def test_worker_emails_a_suggestion_reminder_once_and_again_when_its_deadline_ch
 
     import time_machine
 
-    from notifications import scans
-
-    proposals_models = pytest.importorskip("proposals.models")
-    if not hasattr(proposals_models, "Suggestion"):
-        pytest.skip("proposals.models.Suggestion has not landed yet")
+    from proposals import reminders
     from tests.notifications.builders import make_suggestion
 
     coordinator = UserFactory(email="coordinator@example.cn", roles=["coordinator"])
@@ -305,15 +301,15 @@ def test_worker_emails_a_suggestion_reminder_once_and_again_when_its_deadline_ch
     with SMTPSink() as sink:
         run_worker(sink)
         with time_machine.travel(monday, tick=False):
-            assert scans.accept_overdue() == 1
-            assert [scans.accept_overdue() for _ in range(3)] == [0, 0, 0]
+            assert reminders.accept_overdue() == 1
+            assert [reminders.accept_overdue() for _ in range(3)] == [0, 0, 0]
         assert sink.wait_for(1)
         # the suggestion changes: a new deadline is a new reminder
         type(suggestion).objects.filter(pk=suggestion.pk).update(
             accept_due=datetime.date(2026, 12, 14))
         with time_machine.travel(monday + datetime.timedelta(days=1), tick=False):
-            assert scans.accept_overdue() == 1
-            assert scans.accept_overdue() == 0
+            assert reminders.accept_overdue() == 1
+            assert reminders.accept_overdue() == 0
         assert sink.wait_for(2)
         tasks.deliver_due.delay()
         time.sleep(2)

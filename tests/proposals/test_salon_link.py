@@ -1,10 +1,13 @@
 """Suggestions collected at salons: staff record the event, its page lists what was raised."""
 
+import re
+
 import pytest
 
 from proposals import services
 from proposals.models import Suggestion
 from tests.factories import AllianceFactory, CategoryFactory
+from tests.visible import body_text
 from tests.volunteers.conftest import make_event
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +63,12 @@ def test_recording_form_stores_the_event(client, coordinator, member_user, salon
     assert Suggestion.objects.get().source_event == salon
 
 
+def _page_title(response):
+    match = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+    assert match, "the page has no <title>"
+    return match.group(1)
+
+
 def test_event_page_lists_what_each_viewer_may_see(client, coordinator, member_user,
                                                    other_member_user, salon):
     suggestion = record(coordinator, member_user, salon)
@@ -69,8 +78,18 @@ def test_event_page_lists_what_each_viewer_may_see(client, coordinator, member_u
         client.logout()
         if user:
             client.force_login(user)
-        html = client.get(url).content.decode()
-        assert (suggestion.tracking_number in html) is sees, user
+        response = client.get(url)
+        assert response.status_code == 200, user
+        text = body_text(response)
+        assert (suggestion.tracking_number in text) is sees, user
+        assert (suggestion.title in text) is sees, user
+        assert ("本场活动提出的建言" in text) is sees, user
+        # The list lives in the body, never in the page's <title>.
+        title = _page_title(response)
+        assert salon.title in title, user
+        assert suggestion.tracking_number not in title, user
+        assert suggestion.title not in title, user
+        assert "本场活动提出的建言" not in title, user
 
 
 def test_member_form_has_no_event_field(client, member_user):

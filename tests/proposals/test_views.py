@@ -10,6 +10,7 @@ from django.utils import timezone
 from proposals.models import Attachment, Suggestion, SuggestionUpdate
 from tests.factories import MemberFactory, UnitFactory, UserFactory
 from tests.proposals import pages
+from tests.visible import body_text
 
 pytestmark = pytest.mark.django_db
 
@@ -143,13 +144,17 @@ def test_script_text_is_shown_escaped_everywhere(client, member_user, coordinato
 
 def test_member_sees_only_own_suggestions_with_what_happens_next(client, member_user,
                                                                   other_member_user):
-    pages.suggestion(member_user, title="我的建言", state="accepted")
+    mine = pages.suggestion(member_user, title="我的建言", state="accepted",
+                            category=pages.category("快办", reply_days=3),
+                            reply_due=datetime.date(2026, 12, 4))
     pages.suggestion(other_member_user, title="别人的建言")
     client.force_login(member_user)
-    html = client.get(reverse("proposals:list")).content.decode()
-    assert "我的建言" in html and "别人的建言" not in html
-    assert "10 个工作日内正式答复" in html
-    assert "已受理" in html
+    text = body_text(client.get(reverse("proposals:list")))
+    assert "我的建言" in text and "别人的建言" not in text
+    # The category's own day count and the suggestion's own deadline, in plain words.
+    assert "将在 12月4日 前正式答复（3 个工作日内）" in text
+    assert "10 个工作日" not in text
+    assert mine.get_state_display() in text
 
 
 def test_member_with_no_suggestions_sees_the_empty_state(client, member_user):

@@ -1,6 +1,8 @@
 """Every row of the workflow table is taken by its actor, and refused for the wrong state
 and the wrong actor, with the row left unchanged."""
 
+import datetime
+
 import pytest
 
 from proposals import services, workflow
@@ -31,7 +33,8 @@ def _submit(world, token=None):
     )
 
 
-def _in_state(world, state, *, not_implemented=False, awaiting=False, grade=None):
+def _in_state(world, state, *, not_implemented=False, awaiting=False, reopened=False,
+              grade=None):
     """A suggestion walked through the services into ``state``."""
     w = world
     s = _submit(w)
@@ -58,6 +61,9 @@ def _in_state(world, state, *, not_implemented=False, awaiting=False, grade=None
     if state == S.IN_PROGRESS:
         return s
     s = services.record_implementation(actor=w["handler"], suggestion=s, text="已完工")
+    if reopened:
+        s = services.give_feedback(actor=w["submitter"], suggestion=s, rating="dissatisfied")
+        s = services.record_implementation(actor=w["handler"], suggestion=s, text="再次落实")
     if awaiting:
         s = services.give_feedback(actor=w["submitter"], suggestion=s, rating="dissatisfied")
         s = services.record_implementation(actor=w["handler"], suggestion=s, text="再次落实")
@@ -69,7 +75,7 @@ def _in_state(world, state, *, not_implemented=False, awaiting=False, grade=None
     return s
 
 
-def _do(world, s, action, actor):
+def _do(world, s, action, actor, row=None):
     w = world
     kw = {"actor": actor, "suggestion": s}
     if action == "withdraw":
@@ -89,7 +95,9 @@ def _do(world, s, action, actor):
     if action == "record_implementation":
         return services.record_implementation(**kw, text="落实")
     if action == "give_feedback":
-        return services.give_feedback(**kw, rating="satisfied")
+        rating = next((RATING_OF[g] for g in (row.guards if row else ()) if g in RATING_OF),
+                      "satisfied")
+        return services.give_feedback(**kw, rating=rating)
     if action == "close":
         return services.close_suggestion(**kw, note="已解释")
     if action == "extend_deadline":
@@ -97,7 +105,9 @@ def _do(world, s, action, actor):
     if action == "mark_golden":
         return services.mark_golden(**kw, summary="公开简介")
     if action == "auto_close_no_response":
-        return services.auto_close_no_response(suggestion_id=s.pk)
+        s.refresh_from_db()
+        after = s.feedback_due + datetime.timedelta(days=1) if s.feedback_due else None
+        return services.auto_close_no_response(suggestion_id=s.pk, today=after)
     raise AssertionError(action)
 
 
@@ -107,11 +117,19 @@ ACTOR_OF = {workflow.SUBMITTER: "submitter", workflow.COORDINATOR: "coordinator"
 
 def _setup_for(world, row):
     return _in_state(world, row.state,
-                     not_implemented=row.guard == "feedback_open" and row.state == S.REPLIED,
-                     awaiting=row.guard == "awaiting_coordinator")
+                     not_implemented="feedback_open" in row.guards and row.state == S.REPLIED,
+                     awaiting="awaiting_coordinator" in row.guards,
+                     reopened="second_dissatisfied" in row.guards)
 
 
-@pytest.mark.parametrize("row", workflow.TABLE, ids=lambda r: f"{r.state}-{r.action}")
+RATING_OF = {"positive": "satisfied", "first_dissatisfied": "dissatisfied",
+             "second_dissatisfied": "dissatisfied"}
+
+
+ROWS = [r for r in workflow.TABLE if r.state is not None]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.state}-{r.action}")
 def test_every_allowed_transition_is_applied_with_a_timeline_entry(world, row):
     s = _setup_for(world, row)
     before = s.updates.count()
@@ -119,13 +137,13 @@ def test_every_allowed_transition_is_applied_with_a_timeline_entry(world, row):
     actor = None if actor_role == workflow.SYSTEM else world[ACTOR_OF[actor_role]]
     if actor is not None:
         assert row.action in workflow.allowed_actions(actor, s)
-    result = _do(world, s, row.action, actor)
+    result = _do(world, s, row.action, actor, row)
     result.refresh_from_db()
     assert result.state == row.next_state
     assert result.updates.count() > before
 
 
-@pytest.mark.parametrize("row", [r for r in workflow.TABLE if workflow.SYSTEM not in r.actors],
+@pytest.mark.parametrize("row", [r for r in ROWS if workflow.SYSTEM not in r.actors],
                          ids=lambda r: f"{r.state}-{r.action}")
 def test_every_transition_is_refused_to_the_wrong_actor(world, row):
     s = _setup_for(world, row)
@@ -136,26 +154,32 @@ def test_every_transition_is_refused_to_the_wrong_actor(world, row):
         before = (s.state, s.updates.count())
         assert row.action not in workflow.allowed_actions(actor, s)
         with pytest.raises(TransitionError, match="无权"):
-            _do(world, s, row.action, actor)
+            _do(world, s, row.action, actor, row)
         s.refresh_from_db()
         assert (s.state, s.updates.count()) == before
 
 
-STATES_FOR = {a: {r.state for r in workflow.TABLE if r.action == a} for a in workflow.ACTIONS}
 
 
 @pytest.mark.parametrize("state", S.values)
 def test_every_action_is_refused_in_a_state_the_table_does_not_allow(world, state):
     s = _in_state(world, state)
-    for action in workflow.ACTIONS:
+    for action in workflow.WORKFLOW.actions:
         if workflow.transition(s, action) is not None:
             continue
         before = (s.state, s.updates.count(), s.feedbacks.count())
-        row_actor = next(r for r in workflow.TABLE if r.action == action).actors
+        row_actor = next(r for r in ROWS if r.action == action).actors
         role = sorted(row_actor)[0]
         actor = None if role == workflow.SYSTEM else world[ACTOR_OF[role]]
-        if action == "auto_close_no_response" and state == S.CLOSED:
-            continue  # closing a closed suggestion again is a no-op, not an error
+        here = workflow.standing(s)
+        if (here is not None and here.action == action and role in here.actors
+                and action not in ("give_feedback", "auto_close_no_response")):
+            # Done already (a resent form): nothing changes, nothing is said. An action with
+            # input (a rating, the scan's day) is refused instead.
+            _do(world, s, action, actor)
+            s.refresh_from_db()
+            assert (s.state, s.updates.count(), s.feedbacks.count()) == before
+            continue
         with pytest.raises(TransitionError, match="不能执行"):
             _do(world, s, action, actor)
         s.refresh_from_db()
@@ -253,10 +277,21 @@ def test_not_implemented_then_dissatisfied_twice_waits_for_coordinator(world):
     assert s.state == S.CLOSED
 
 
-def test_auto_close_records_no_response(world):
+def test_auto_close_records_no_response_once_the_window_has_run_out(world):
     s = _in_state(world, S.IMPLEMENTED)
-    s = services.auto_close_no_response(suggestion_id=s.pk)
+    s = services.auto_close_no_response(suggestion_id=s.pk,
+                                        today=s.feedback_due + datetime.timedelta(days=1))
     assert s.state == S.CLOSED and s.closed_no_response
+
+
+def test_auto_close_refuses_a_suggestion_whose_feedback_window_is_still_open(world):
+    """The service checks the window itself: the admin action calls it on any selection."""
+    s = _in_state(world, S.IMPLEMENTED)
+    for today in (s.feedback_due - datetime.timedelta(days=1), s.feedback_due):
+        with pytest.raises(TransitionError, match="不能执行"):
+            services.auto_close_no_response(suggestion_id=s.pk, today=today)
+    s.refresh_from_db()
+    assert s.state == S.IMPLEMENTED and not s.closed_no_response
 
 
 def test_liaison_progress_marks_their_unit_done_and_tells_the_handler(world):

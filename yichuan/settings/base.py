@@ -85,7 +85,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "yichuan.context_processors.portal",
                 "notifications.context_processors.unread",
             ],
         },
@@ -315,13 +314,18 @@ CELERY_BEAT_SCHEDULE = {
     # expires: a run that waited longer than its period is dropped; the next one does it.
     "deliver-due": {"task": "notifications.tasks.deliver_due", "schedule": 60.0,
                     "options": {"expires": 55}},
+    # Each app owns its reminder scans (proposals.tasks, volunteers.tasks).
     **{
-        f"scan-{name}": {"task": f"notifications.tasks.scan_{name}", "schedule": float(SCAN_EVERY),
+        f"scan-{name}": {"task": f"{app}.tasks.scan_{name}", "schedule": float(SCAN_EVERY),
                          "options": {"expires": SCAN_EVERY - 5}}
-        for name in ["accept_overdue", "reply_due_soon", "reply_overdue", "reply_supervision",
-                     "progress_overdue", "feedback", "event_tomorrow", "event_ended"]
+        for app, names in [
+            ("proposals", ["accept_overdue", "reply_due_soon", "reply_overdue",
+                           "reply_supervision", "progress_overdue", "feedback"]),
+            ("volunteers", ["event_tomorrow", "event_ended"]),
+        ]
+        for name in names
     },
-    "weekly-digest": {"task": "notifications.tasks.weekly_digest",
+    "weekly-digest": {"task": "proposals.tasks.weekly_digest",
                       # Mondays 08:30 Shanghai time; the unique key makes re-runs harmless.
                       "schedule": crontab(minute=30, hour=8, day_of_week=1)},
 }

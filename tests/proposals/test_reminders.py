@@ -13,15 +13,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notifications import scans
+from notifications import reminders as batches
 from notifications.models import Notification
+from proposals import reminders
+from proposals.services import close_expired_feedback
 from tests.factories import UserFactory
-
-proposals_models = pytest.importorskip("proposals.models")
-if not hasattr(proposals_models, "Suggestion"):
-    pytest.skip("proposals.models.Suggestion has not landed yet", allow_module_level=True)
-
-from tests.notifications.builders import make_suggestion  # noqa: E402
+from tests.notifications.builders import make_closed_suggestions, make_suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +53,12 @@ def test_acceptance_overdue_goes_to_coordinators_on_the_next_working_day(staff):
     coordinator, _handler = staff
     suggestion = make_suggestion(state="submitted", accept_due=d(11))
     with at(11):
-        assert scans.accept_overdue() == 0  # due today: not overdue yet
+        assert reminders.accept_overdue() == 0  # due today: not overdue yet
     with at(12):
-        assert scans.accept_overdue() == 0  # Saturday
+        assert reminders.accept_overdue() == 0  # Saturday
     with at(14):
-        assert scans.accept_overdue() == 1
-        assert run_three_times(scans.accept_overdue) == [0, 0, 0]
+        assert reminders.accept_overdue() == 1
+        assert run_three_times(reminders.accept_overdue) == [0, 0, 0]
     notification = sent("accept_overdue").get()
     assert notification.recipient == coordinator
     assert suggestion.tracking_number in notification.subject
@@ -72,11 +69,11 @@ def test_acceptance_overdue_goes_to_coordinators_on_the_next_working_day(staff):
 def test_changed_deadline_makes_a_new_reminder(staff):
     suggestion = make_suggestion(state="submitted", accept_due=d(11))
     with at(14):
-        scans.accept_overdue()
+        reminders.accept_overdue()
     type(suggestion).objects.filter(pk=suggestion.pk).update(accept_due=d(14))
     with at(15):
-        assert scans.accept_overdue() == 1
-        assert scans.accept_overdue() == 0
+        assert reminders.accept_overdue() == 1
+        assert reminders.accept_overdue() == 0
     assert sent("accept_overdue").count() == 2
 
 
@@ -84,12 +81,12 @@ def test_reply_due_in_one_working_day_reminds_the_handler(staff):
     _coordinator, handler = staff
     make_suggestion(state="accepted", handler=handler, reply_due=d(14))
     with at(10):
-        assert scans.reply_due_soon() == 0  # two working days ahead
+        assert reminders.reply_due_soon() == 0  # two working days ahead
     with at(11):  # Friday: Monday is the next working day
-        assert scans.reply_due_soon() == 1
-        assert run_three_times(scans.reply_due_soon) == [0, 0, 0]
+        assert reminders.reply_due_soon() == 1
+        assert run_three_times(reminders.reply_due_soon) == [0, 0, 0]
     with at(14):
-        assert scans.reply_due_soon() == 0  # due today: no longer "soon"
+        assert reminders.reply_due_soon() == 0  # due today: no longer "soon"
     assert sent("reply_due_soon").get().recipient == handler
 
 
@@ -97,12 +94,12 @@ def test_reply_overdue_chases_handler_and_coordinators(staff):
     coordinator, handler = staff
     make_suggestion(state="accepted", handler=handler, reply_due=d(11))
     with at(11):
-        assert scans.reply_overdue() == 0
+        assert reminders.reply_overdue() == 0
     with at(13):
-        assert scans.reply_overdue() == 0  # Sunday
+        assert reminders.reply_overdue() == 0  # Sunday
     with at(14):
-        assert scans.reply_overdue() == 2
-        assert run_three_times(scans.reply_overdue) == [0, 0, 0]
+        assert reminders.reply_overdue() == 2
+        assert run_three_times(reminders.reply_overdue) == [0, 0, 0]
     assert {n.recipient for n in sent("reply_overdue")} == {coordinator, handler}
 
 
@@ -110,10 +107,10 @@ def test_supervision_after_five_working_days_overdue_goes_to_coordinators(staff)
     coordinator, handler = staff
     make_suggestion(state="accepted", handler=handler, reply_due=d(4))
     with at(10):
-        assert scans.reply_supervision() == 0  # four working days overdue
+        assert reminders.reply_supervision() == 0  # four working days overdue
     with at(11):
-        assert scans.reply_supervision() == 1
-        assert run_three_times(scans.reply_supervision) == [0, 0, 0]
+        assert reminders.reply_supervision() == 1
+        assert run_three_times(reminders.reply_supervision) == [0, 0, 0]
     assert sent("reply_supervision").get().recipient == coordinator
 
 
@@ -122,10 +119,10 @@ def test_progress_overdue_reminds_the_handler(staff):
     make_suggestion(state="in_progress", handler=handler, progress_due=d(11))
     make_suggestion(state="replied", handler=handler, progress_due=d(11), not_implemented=True)
     with at(11):
-        assert scans.progress_overdue() == 0
+        assert reminders.progress_overdue() == 0
     with at(14):
-        assert scans.progress_overdue() == 1
-        assert run_three_times(scans.progress_overdue) == [0, 0, 0]
+        assert reminders.progress_overdue() == 1
+        assert run_three_times(reminders.progress_overdue) == [0, 0, 0]
     assert sent("progress_overdue").get().recipient == handler
 
 
@@ -133,19 +130,22 @@ def test_feedback_request_reminder_and_auto_close(staff):
     suggestion = make_suggestion(state="implemented", feedback_due=d(16))
     submitter = suggestion.submitter
     with at(11):
-        assert scans.feedback() == {"requested": 1, "reminded": 0, "closed": 0}
-        assert run_three_times(scans.feedback) == [
-            {"requested": 0, "reminded": 0, "closed": 0}] * 3
+        assert reminders.feedback() == {"requested": 1, "reminded": 0}
+        assert close_expired_feedback() == 0
+        assert run_three_times(reminders.feedback) == [{"requested": 0, "reminded": 0}] * 3
+        assert run_three_times(close_expired_feedback) == [0, 0, 0]
     with at(14):
-        assert scans.feedback()["reminded"] == 0  # two working days left
+        assert reminders.feedback()["reminded"] == 0  # two working days left
     with at(15):
-        assert scans.feedback()["reminded"] == 1  # the last working day before the end
-        assert [r["reminded"] for r in run_three_times(scans.feedback)] == [0, 0, 0]
+        assert reminders.feedback()["reminded"] == 1  # the last working day before the end
+        assert [r["reminded"] for r in run_three_times(reminders.feedback)] == [0, 0, 0]
     with at(16):
-        assert scans.feedback()["closed"] == 0  # the window's last day
+        reminders.feedback()
+        assert close_expired_feedback() == 0  # the window's last day
     with at(17):
-        assert scans.feedback()["closed"] == 1
-        assert [r["closed"] for r in run_three_times(scans.feedback)] == [0, 0, 0]
+        reminders.feedback()
+        assert close_expired_feedback() == 1
+        assert run_three_times(close_expired_feedback) == [0, 0, 0]
     suggestion.refresh_from_db()
     assert suggestion.state == "closed"
     assert suggestion.closed_no_response
@@ -157,10 +157,10 @@ def test_weekly_digest_once_per_coordinator_per_week(staff):
     coordinator, _handler = staff
     make_suggestion(state="submitted", accept_due=d(4))
     with at(14, 8, 30):
-        assert scans.weekly_digest() == 1
-        assert run_three_times(scans.weekly_digest) == [0, 0, 0]
+        assert reminders.weekly_digest() == 1
+        assert run_three_times(reminders.weekly_digest) == [0, 0, 0]
     with at(21, 8, 30):
-        assert scans.weekly_digest() == 1
+        assert reminders.weekly_digest() == 1
     digest = sent("weekly_digest").first()
     assert digest.recipient == coordinator
     assert "待受理：1" in digest.body
@@ -174,10 +174,9 @@ def test_scans_cost_the_same_with_10_and_10000_closed_suggestions(staff):
         with at(14), CaptureQueriesContext(connection) as ctx:
             for name in ["accept_overdue", "reply_due_soon", "reply_overdue",
                          "reply_supervision", "progress_overdue", "feedback"]:
-                getattr(scans, name)()
+                getattr(reminders, name)()
+            close_expired_feedback()
         return len(ctx.captured_queries)
-
-    from tests.notifications.builders import make_closed_suggestions
 
     make_closed_suggestions(10)
     first = queries()  # writes the reminders
@@ -191,8 +190,8 @@ def test_scans_cost_the_same_with_10_and_10000_closed_suggestions(staff):
 def test_feedback_request_written_at_implementation_is_not_sent_again_by_the_scan(staff):
     suggestion = make_suggestion(state="implemented", feedback_due=d(16))
     with at(11):
-        assert scans.request_feedback(suggestion=suggestion) is not None
-        assert scans.feedback()["requested"] == 0
+        assert reminders.request_feedback(suggestion=suggestion) is not None
+        assert reminders.feedback()["requested"] == 0
     assert sent("feedback_request").count() == 1
 
 
@@ -202,7 +201,7 @@ def test_a_batch_of_reminders_is_written_in_fixed_queries_and_published_once(
 
     published = []
     monkeypatch.setattr(services, "enqueue_deliveries", published.append)
-    monkeypatch.setattr(scans, "BATCH", 100)
+    monkeypatch.setattr(batches, "BATCH", 100)
 
     def run(n):
         for _ in range(n):
@@ -210,7 +209,7 @@ def test_a_batch_of_reminders_is_written_in_fixed_queries_and_published_once(
                             submitter=staff[1])  # one submitter: the rows are cheap to build
         with at(14), CaptureQueriesContext(connection) as ctx, \
                 django_capture_on_commit_callbacks(execute=True):
-            written = scans.accept_overdue()
+            written = reminders.accept_overdue()
         return written, len(ctx.captured_queries)
 
     written_few, queries_few = run(3)
@@ -241,9 +240,9 @@ def test_a_key_written_by_another_process_meanwhile_is_skipped_not_doubled(staff
                         subject="并发写入")
         return found
 
-    monkeypatch.setattr(scans, "existing_keys", existing_keys_then_race)
+    monkeypatch.setattr(batches, "existing_keys", existing_keys_then_race)
     with at(14):
-        assert scans.accept_overdue() == 2
+        assert reminders.accept_overdue() == 2
     assert sent("accept_overdue").count() == 3
     assert sent("accept_overdue", subject="并发写入").count() == 1
 
@@ -261,7 +260,7 @@ def test_coordinators_reminded_of_one_suggestion_share_one_rendering(monkeypatch
                         lambda *args, **kwargs: renders.append(args[0]) or real_render(
                             *args, **kwargs))
     with at(14):
-        assert scans.accept_overdue() == 2 * len(coordinators)
+        assert reminders.accept_overdue() == 2 * len(coordinators)
     assert renders == ["accept_overdue", "accept_overdue"]
     subjects = set(sent("accept_overdue").values_list("subject", flat=True))
     assert len(subjects) == 2

@@ -1,5 +1,6 @@
 """Event reminders with a frozen clock: 24 hours before → registered members; after the end
-→ the organizing units' liaisons confirm attendance. Once each, however often the scan runs."""
+→ the organizing units' liaisons confirm attendance (the coordinators, for a unit without
+one). Once each, however often the scan runs."""
 
 import datetime
 import zoneinfo
@@ -7,15 +8,10 @@ import zoneinfo
 import pytest
 import time_machine
 
-from notifications import scans
 from notifications.models import Notification
-from tests.factories import MemberFactory, MembershipFactory, UnitFactory
-
-volunteers_models = pytest.importorskip("volunteers.models")
-if not hasattr(volunteers_models, "Event"):
-    pytest.skip("volunteers.models.Event has not landed yet", allow_module_level=True)
-
-from tests.notifications.builders import make_event, register  # noqa: E402
+from tests.factories import MemberFactory, MembershipFactory, UnitFactory, UserFactory
+from tests.notifications.builders import make_event, register
+from volunteers import reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +34,10 @@ def test_event_in_24_hours_reminds_registered_members_once():
     register(event, going)
     register(event, cancelled, state="cancelled")
     with at(14, 9):
-        assert scans.event_tomorrow() == 0  # 25 hours ahead
+        assert reminders.event_tomorrow() == 0  # 25 hours ahead
     with at(14, 10, 30):
-        assert scans.event_tomorrow() == 1
-        assert [scans.event_tomorrow() for _ in range(3)] == [0, 0, 0]
+        assert reminders.event_tomorrow() == 1
+        assert [reminders.event_tomorrow() for _ in range(3)] == [0, 0, 0]
     notification = Notification.objects.get(kind="event_tomorrow")
     assert notification.recipient == going.user
     assert event.title in notification.subject
@@ -51,10 +47,10 @@ def test_moved_event_reminds_again():
     event = make_event(start=moment(15, 10), end=moment(15, 12))
     register(event, MemberFactory())
     with at(14, 10, 30):
-        scans.event_tomorrow()
+        reminders.event_tomorrow()
     type(event).objects.filter(pk=event.pk).update(start=moment(16, 10), end=moment(16, 12))
     with at(15, 10, 30):
-        assert scans.event_tomorrow() == 1
+        assert reminders.event_tomorrow() == 1
 
 
 def test_ended_event_asks_the_organizers_liaisons_to_confirm_attendance():
@@ -63,10 +59,10 @@ def test_ended_event_asks_the_organizers_liaisons_to_confirm_attendance():
     MembershipFactory(unit=unit, role="member")  # a plain member is not asked
     event = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[unit])
     with at(15, 11):
-        assert scans.event_ended() == 0
+        assert reminders.event_ended() == 0
     with at(15, 12, 30):
-        assert scans.event_ended() == 1
-        assert [scans.event_ended() for _ in range(3)] == [0, 0, 0]
+        assert reminders.event_ended() == 1
+        assert [reminders.event_ended() for _ in range(3)] == [0, 0, 0]
     assert Notification.objects.get(kind="event_confirm_attendance").recipient == liaison
     assert event.pk
 
@@ -76,7 +72,7 @@ def test_event_reminder_says_where():
     type(event).objects.filter(pk=event.pk).update(location="宜川路街道党群服务中心")
     register(event, MemberFactory())
     with at(14, 10, 30):
-        scans.event_tomorrow()
+        reminders.event_tomorrow()
     assert "地点：宜川路街道党群服务中心" in Notification.objects.get(kind="event_tomorrow").body
 
 
@@ -88,6 +84,35 @@ def test_cancelled_or_completed_events_are_not_chased():
                            status=status)
         register(event, MemberFactory())
     with at(15, 9, 30):
-        assert scans.event_tomorrow() == 0
+        assert reminders.event_tomorrow() == 0
     with at(15, 12, 30):
-        assert scans.event_ended() == 0
+        assert reminders.event_ended() == 0
+
+
+def test_attendance_request_goes_to_coordinators_when_a_unit_has_no_liaison():
+    coordinator = UserFactory(username="coord-event", roles=["coordinator"])
+    admin = UserFactory(username="admin-event", roles=["admin"])
+    superuser = UserFactory(username="root-event", is_superuser=True)
+    UserFactory(username="coord-inactive", roles=["coordinator"], is_active=False)
+    UserFactory(username="handler-event", roles=["handler"])  # not a coordinator
+    with_liaison, without = UnitFactory(), UnitFactory()
+    liaison = MembershipFactory(unit=with_liaison, role="liaison").member.user
+    MembershipFactory(unit=without, role="member")  # a plain member is no liaison
+    departed = MembershipFactory(unit=without, role="liaison").member.user
+    type(departed).objects.filter(pk=departed.pk).update(is_active=False)
+    alone = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[without])
+    shared = make_event(start=moment(15, 10), end=moment(15, 12),
+                        organizers=[with_liaison, without])
+    covered = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[with_liaison])
+    staff = {coordinator, admin, superuser}
+    with at(15, 12, 30):
+        assert reminders.event_ended() == 3 + 4 + 1
+        assert [reminders.event_ended() for _ in range(3)] == [0, 0, 0]
+
+    def asked(event):
+        return {n.recipient for n in Notification.objects.filter(
+            kind="event_confirm_attendance", target_id=event.pk)}
+
+    assert asked(alone) == staff
+    assert asked(shared) == staff | {liaison}
+    assert asked(covered) == {liaison}
