@@ -10,7 +10,6 @@ HOME_SECTIONS = []
 EVENT_SECTIONS = []  # called with (request, event)
 UNIT_SECTIONS = []
 ME_SECTIONS = []
-EVENT_SECTIONS = []  # called with (request, event)
 
 
 def home_section(func):
