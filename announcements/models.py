@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.roles import is_coordinator, is_member, is_staff_role
 from announcements.rendering import plain_text, render_markdown
 from yichuan.choices import ChoiceLabelsMixin
 
@@ -32,8 +33,6 @@ class AnnouncementQuerySet(models.QuerySet):
         """What ``user`` may open. Coordinators see everything, scheduled ones included;
         members see public ones, members-only ones and those for their units; everybody
         else sees public published ones."""
-        from alliance.roles import is_coordinator, is_member, is_staff_role
-
         if is_coordinator(user):
             return self
         published = self.published()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from alliance.roles import is_coordinator
 from announcements import selectors
 from announcements.models import Announcement, AnnouncementRead
+from notifications.services import notify
 
 
 class AnnouncementError(Exception):
@@ -53,8 +54,6 @@ def remind_unread(*, actor, announcement):
     The dedup key holds the day, so a second click the same day sends nothing more.
     Returns how many reminders were written.
     """
-    from notifications.services import notify
-
     if not is_coordinator(actor):
         raise AnnouncementError(_("只有统战办协调员可以发送提醒。"))
     if not announcement.tracks_reads:

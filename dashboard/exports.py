@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from proposals.models import Suggestion
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 BOLD = Font(bold=True)
@@ -70,8 +72,6 @@ def _row(sheet, values, *, bold=False):
 
 
 def _choice_labels():
-    from proposals.models import Suggestion
-
     labels = {"state": dict(Suggestion.State.choices)}
     for field in ("channel", "outcome_grade"):
         choices = Suggestion._meta.get_field(field).choices or []

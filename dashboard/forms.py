@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Unit
 from dashboard.stats import StatsFilter, default_period
+from proposals.models import Category
 
 MAX_PERIOD_DAYS = 366 * 5
 
@@ -20,8 +21,6 @@ class DashboardFilterForm(forms.Form):
                                       empty_label=_("全部类别"))
 
     def __init__(self, data=None, *, alliance, **kwargs):
-        from proposals.models import Category
-
         super().__init__(data, **kwargs)
         self.alliance = alliance
         for name, field in self.fields.items():

@@ -44,6 +44,8 @@ from django.utils.translation import gettext as _
 
 from alliance.models import Unit
 from proposals import workflow
+from proposals.models import Assignment, Feedback, Suggestion
+from volunteers.models import Event, Registration, ServiceRecord
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,6 @@ def rate(numerator, denominator):
 
 def filtered_suggestions(flt):
     """The suggestions the filter selects (all states), for statistics and exports."""
-    from proposals.models import Assignment, Suggestion
-
     qs = Suggestion.objects.filter(
         alliance=flt.alliance, submitted_at__gte=flt.start, submitted_at__lt=flt.end
     )
@@ -173,8 +173,6 @@ def _unaliased(row):
 
 def _latest_feedback(suggestions):
     """Each suggestion's latest feedback (a later one replaces the first after reopening)."""
-    from proposals.models import Feedback
-
     later = Feedback.objects.filter(suggestion_id=OuterRef("suggestion_id"), pk__gt=OuterRef("pk"))
     return Feedback.objects.filter(suggestion__in=suggestions.values("pk")).exclude(Exists(later))
 
@@ -303,8 +301,6 @@ def golden_ideas(flt, *, limit=10):
 def by_source_event_kind(flt):
     """Suggestions by the kind of event where they were raised (汇智沙龙, 座谈会 …), plus those
     raised elsewhere; one grouped query."""
-    from volunteers.models import Event
-
     rows = dict(
         filtered_suggestions(flt).values_list("source_event__kind")
         .annotate(n=Count("id")).values_list("source_event__kind", "n")
@@ -323,8 +319,6 @@ def volunteer_by_unit(flt):
     """Per unit: events organized in the period, attendances at them, and the verified
     volunteer hours its members served in the period (a member of two units counts for
     both). Four queries whatever the data size."""
-    from volunteers.models import Registration, ServiceRecord
-
     units = Unit.objects.filter(alliance=flt.alliance, is_active=True).select_related("parent")
     if flt.unit is not None:
         units = units.filter(pk=flt.unit.pk)
@@ -364,8 +358,6 @@ def volunteer_by_unit(flt):
 
 
 def _events_in_period(flt):
-    from volunteers.models import Event
-
     events = Event.objects.filter(
         alliance=flt.alliance, start__gte=flt.start, start__lt=flt.end
     ).exclude(status__in=["draft", "cancelled"])
@@ -378,8 +370,6 @@ def _events_in_period(flt):
 def volunteer_totals(flt):
     """Distinct events and hours: an event run by two units, or a member of two units,
     counts once here (the per-unit table counts it for each)."""
-    from volunteers.models import ServiceRecord
-
     records = ServiceRecord.objects.filter(
         verified=True, created_at__gte=flt.start, created_at__lt=flt.end,
         member__alliance=flt.alliance,

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from alliance.models import Alliance, Unit
+from volunteers.models import Event
 
 from . import services
 from .models import Category, Suggestion
@@ -148,8 +149,6 @@ def load(*, stdout=None):
 def _salon_suggestions(alliance, coordinator, member, categories):
     """Two suggestions the coordinator recorded at the latest past 汇智沙龙 (if the events
     demo made one): the salon link of issue 9."""
-    from volunteers.models import Event
-
     salon = (Event.objects.filter(alliance=alliance, kind=Event.Kind.SALON,
                                   start__lt=timezone.now()).order_by("-start").first())
     if salon is None:

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliance.forms import PersonChoiceField, UnitsField
+from alliance.models import Unit
+from proposals.models import Category, Feedback, Suggestion
 
 TITLE_MAX = 120
 CONTENT_MAX = 5000
@@ -206,9 +208,6 @@ class AcceptForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, suggestion, **kwargs):
-        from alliance.models import Unit
-        from proposals.models import Category
-
         kwargs.setdefault("initial", {}).update({
             "category": suggestion.category_id,
             "handler": suggestion.handler_id,
@@ -238,8 +237,6 @@ class MergeForm(forms.Form):
         _styled(self)
 
     def clean_into(self):
-        from proposals.models import Suggestion
-
         number = self.cleaned_data["into"].strip().upper()
         target = (Suggestion.objects.filter(alliance_id=self.suggestion.alliance_id,
                                             tracking_number=number)
@@ -258,8 +255,6 @@ class GradeForm(forms.Form):
     grades = ("A", "B", "C", "D")
 
     def __init__(self, *args, **kwargs):
-        from proposals.models import Suggestion
-
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = [(v, label) for v, label in Suggestion.Grade.choices
                                         if v in self.grades]
@@ -295,8 +290,6 @@ class FeedbackForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
 
     def __init__(self, *args, **kwargs):
-        from proposals.models import Feedback
-
         super().__init__(*args, **kwargs)
         self.fields["rating"].choices = Feedback.Rating.choices
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.models import Alliance
+from alliance.roles import is_coordinator, liaison_unit_ids
 from yichuan.choices import ChoiceLabelsMixin
 
 from . import workflow
@@ -78,8 +80,6 @@ class TrackingSequence(models.Model):
 class SuggestionQuerySet(models.QuerySet):
     def _readable(self, user):
         """The condition for what ``user`` may read in full, or None for everything."""
-        from alliance.roles import is_coordinator, liaison_unit_ids
-
         if is_coordinator(user):
             return None
         condition = Q(submitter=user) | Q(recorded_by=user) | Q(handler=user)
@@ -121,8 +121,6 @@ class SuggestionQuerySet(models.QuerySet):
 
     def co_handled_by(self, user):
         """What the units the user speaks for lead or co-handle (the 协办 list)."""
-        from alliance.roles import liaison_unit_ids
-
         units = liaison_unit_ids(user)
         if not units:
             return self.none()
@@ -145,8 +143,6 @@ def queue_changed(alliance_id):
     the committed rows under the old number and is replaced at the next request; and the
     one-row UPDATE never holds the alliance's row for the length of a transaction.
     """
-    from alliance.models import Alliance
-
     transaction.on_commit(
         lambda: Alliance.objects.filter(pk=alliance_id).update(
             queue_version=F("queue_version") + 1),

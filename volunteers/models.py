@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.roles import is_staff_role
 from yichuan.choices import ChoiceLabelsMixin
 
 
@@ -22,8 +23,6 @@ class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Published, cancelled and completed events; members-only ones only for people who
         are logged in. Drafts only for staff."""
-        from alliance.roles import is_staff_role
-
         qs = self
         if not (getattr(user, "is_authenticated", False) and is_staff_role(user)):
             qs = qs.exclude(status=Event.Status.DRAFT)
