@@ -28,7 +28,7 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     Category.objects.create(alliance=alliance, name="社区治理", help_text="楼道、环境、设施")
     MemberFactory(alliance=alliance, user__username="member", name="王芳")
     UserFactory(username="coordinator", roles=["coordinator"], is_staff=True)
-    UserFactory(username="handler", roles=["handler"])
+    UserFactory(username="handler", first_name="林办理", roles=["handler"])
 
     # The member submits.
     login(page, "member", PASSWORD)
@@ -46,7 +46,8 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     assert number.startswith("ZTC-")
     assert page.locator("[data-testid=state-badge]").inner_text() == "待受理"
     page.goto("/suggestions/")
-    assert "等待统战办受理" in page.locator("[data-testid=next-step]").inner_text()
+    step = page.locator("[data-testid=next-step]").inner_text()
+    assert "统战办将在" in step and "前受理（2 个工作日内）" in step
     logout(page)
 
     # The coordinator accepts and assigns.
@@ -54,7 +55,7 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     page.goto("/suggestions/")
     click_and_wait(page, f"text={number}")
     _open_action(page, "accept")
-    page.select_option("#id_accept_handler", label="handler")
+    page.select_option("#id_accept_handler", label="林办理")  # by name, not login
     page.select_option("#id_accept_lead_unit", label="中远两湾城侨联分会")
     click_and_wait(page, "[data-testid=submit-accept]")
     assert page.locator("[data-testid=state-badge]").inner_text() == "已受理"
