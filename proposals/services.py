@@ -185,10 +185,9 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
                 title=title, content=content, category=category, channel=channel,
                 submitter=submitter, recorded_by=actor if actor.pk != submitter.pk else None,
                 credit_publicly=credit_publicly, submitted_at=now, source_event=source_event,
-                lead_unit=category.default_lead_unit, state=row.next_state,
+                lead_unit=category.default_lead_unit,
             )
-            setattr(suggestion, row.starts, deadlines.add_working_days(
-                timezone.localdate(now), getattr(category, workflow.DEADLINE_DAYS[row.starts])))
+            _apply(row, suggestion, now)  # its state and the deadline the row starts
             suggestion.save()
             text = "" if actor.pk == submitter.pk else _("由 %(name)s 代录（%(channel)s）") % {
                 "name": person_name(actor), "channel": suggestion.get_channel_display()}

@@ -152,6 +152,7 @@ NOT_IMPLEMENTED_FEEDBACK = _("承办人说明了暂不落实的理由，请在 %
 WITH_COORDINATOR = _("您的意见已转统战办协调员，将由协调员协调办结。")
 CLOSED_TEXT = _("已办结，感谢您的建言。")
 
+CARRYING_OUT_FROM = ((S.REPLIED, ("carrying_out",)), (S.IN_PROGRESS, ()))
 # Where the submitter is asked for feedback: after implementation, or after the handler
 # concluded it will not be implemented now (grade C/D), skipping progress and implementation.
 FEEDBACK_FROM = (S.IMPLEMENTED, S.REPLIED)
@@ -187,25 +188,17 @@ TABLE = (
          entry=E.NOT_IMPLEMENTED, stops=["progress_due"], starts="feedback_due",
          sets=[("not_implemented", True)],
          next_step=NOT_IMPLEMENTED_FEEDBACK),
-    _row(S.REPLIED, "record_progress", S.IN_PROGRESS, {HANDLER, LIAISON},
-         guards=["carrying_out"], entry=E.PROGRESS, starts="progress_due",
-         fulfils=[H.PROGRESS],
-         tells=[Tell(SUBMITTERS, "progress", _("您的建言有新进展")),
-                Tell(HANDLER, "co_handling", _("协办单位报送了进展"))],
-         next_step=IN_PROGRESS_TEXT),
-    _row(S.REPLIED, "record_implementation", S.IMPLEMENTED, {HANDLER},
-         guards=["carrying_out"], entry=E.IMPLEMENTED, stops=["progress_due"],
-         starts="feedback_due", fulfils=[H.PROGRESS, H.IMPLEMENTATION],
-         next_step=AWAITING_FEEDBACK),
-    _row(S.IN_PROGRESS, "record_progress", S.IN_PROGRESS, {HANDLER, LIAISON},
-         entry=E.PROGRESS, starts="progress_due", fulfils=[H.PROGRESS],
-         tells=[Tell(SUBMITTERS, "progress", _("您的建言有新进展")),
-                Tell(HANDLER, "co_handling", _("协办单位报送了进展"))],
-         next_step=IN_PROGRESS_TEXT),
-    _row(S.IN_PROGRESS, "record_implementation", S.IMPLEMENTED, {HANDLER},
-         entry=E.IMPLEMENTED, stops=["progress_due"], starts="feedback_due",
-         fulfils=[H.PROGRESS, H.IMPLEMENTATION],
-         next_step=AWAITING_FEEDBACK),
+    # Carrying it out, after the reply (unless concluded as not implemented) or in progress.
+    *(row for state, guards in CARRYING_OUT_FROM for row in (
+        _row(state, "record_progress", S.IN_PROGRESS, {HANDLER, LIAISON}, guards=guards,
+             entry=E.PROGRESS, starts="progress_due", fulfils=[H.PROGRESS],
+             tells=[Tell(SUBMITTERS, "progress", _("您的建言有新进展")),
+                    Tell(HANDLER, "co_handling", _("协办单位报送了进展"))],
+             next_step=IN_PROGRESS_TEXT),
+        _row(state, "record_implementation", S.IMPLEMENTED, {HANDLER}, guards=guards,
+             entry=E.IMPLEMENTED, stops=["progress_due"], starts="feedback_due",
+             fulfils=[H.PROGRESS, H.IMPLEMENTATION], next_step=AWAITING_FEEDBACK),
+    )),
     # The submitter's feedback, from either place that asks for it; three outcomes.
     *(row for state in FEEDBACK_FROM for row in (
         _row(state, "give_feedback", S.CLOSED, {SUBMITTER},
