@@ -278,7 +278,8 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                "handler_id", "lead_unit_id", "merged_into_id", "submitted_at", "accepted_at",
                "replied_at", "implemented_at", "closed_at", "accept_due", "reply_due",
                "progress_due", "feedback_due", "reopened_count", "outcome_grade",
-               "not_implemented", "closed_no_response", "is_golden", "golden_summary"]
+               "not_implemented", "closed_no_response", "is_golden", "golden_summary",
+               "progressed_at", "feedback_asked_at", "feedback_at"]
     columns = [c for c in columns if c in suggestion_fields]
     update_rows = []
     feedback_rows = []
@@ -316,6 +317,7 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
             title = TITLES[sid % len(TITLES)].format(subject)
             content = f"{subject}方面存在问题，居民反映较多，建议相关部门研究解决。（压测数据 {sid}）"
             accepted = replied = implemented = closed = None
+            progressed = asked = answered = None  # the stamps the four 有 leave
             accept_due = reply_due = progress_due = feedback_due = None
             handler_id = lead_unit = merged_into = None
             grade = ""
@@ -365,6 +367,7 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                             if last >= now and sid != detail_id:
                                 last = _days(now, -1)
                             update(sid, "progress", handler, last, f"推进情况第{step + 1}次")
+                            progressed = progressed or last
                         if (state == "in_progress" and sid != detail_id
                                 and last < _days(now, -14) and rng.random() < 0.85):
                             # most handlers keep their cases updated
@@ -381,6 +384,9 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                             implemented = _days(now, -rng.randrange(10))
                         update(sid, "implemented", handler, implemented, "已落实。")
                         feedback_due = _days(implemented, 9).date()
+                        progressed, asked = progressed or implemented, implemented
+                    elif not_implemented:
+                        asked = replied  # concluded as not implemented: asked at once
                     if state == "closed":
                         end = implemented or last
                         closed = min(_days(end, 3 + rng.randrange(7)), now)
@@ -394,6 +400,7 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                             feedback_rows.append((counters["feedback"], sid, submitter, rating,
                                                   "感谢办理", closed))
                             update(sid, "feedback", submitter, closed, "提交反馈")
+                            answered = closed
                             update(sid, "closed", coordinator, closed, "办结")
                         grade = ("C" if not_implemented else
                                  _pick(rng, [("A", 60), ("B", 25), ("C", 10), ("D", 5)]))
@@ -413,6 +420,7 @@ def _suggestions(rng, total, people, cats, now, fixture, log):
                 "reopened_count": 0, "outcome_grade": grade,
                 "not_implemented": not_implemented,
                 "closed_no_response": closed_no_response,
+                "progressed_at": progressed, "feedback_asked_at": asked, "feedback_at": answered,
                 "is_golden": grade == "A" and sid % 50 == 0,
                 "golden_summary": "金点子：已推广。" if grade == "A" and sid % 50 == 0 else "",
             }
