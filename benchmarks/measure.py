@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 # A fixed CSRF secret sent as both cookie and header, as a browser's form post would.
 CSRF_SECRET = "BenchCsrfSecret0123456789abcdefg"
-AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+AUTH_BACKEND = "yichuan.accounts.ModelPermissionBackend"
 
 
 def session_cookie(user_id):

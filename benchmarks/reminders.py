@@ -44,9 +44,12 @@ def portal_scan():
 
 B0_SQL = """
 WITH coordinators AS (
-    SELECT u.id FROM auth_user u WHERE u.is_active AND (u.is_superuser OR EXISTS (
-        SELECT 1 FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id
-        WHERE ug.user_id = u.id AND g.name IN ('coordinator', 'admin')))
+    SELECT u.id FROM auth_user u
+    JOIN auth_user_groups ug ON ug.user_id = u.id
+    JOIN auth_group g ON g.id = ug.group_id
+    WHERE u.is_active AND g.name IN ('coordinator', 'admin')
+  UNION
+    SELECT u.id FROM auth_user u WHERE u.is_active AND u.is_superuser
 ),
 due AS (
     SELECT 'accept_overdue' AS kind, s.id AS sid, s.tracking_number AS tn, s.title,

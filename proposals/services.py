@@ -74,8 +74,10 @@ def _row_for(actor, s, action, given):
     return row
 
 
-def _apply(row, s, now):
-    """Set what the row says on the locked suggestion; the fields to save."""
+def apply_row(row, s, now):
+    """Set on ``s`` what the row says (state, deadlines, stamps, flags) and return the
+    fields to save. Pure: no lock, no entry, no notification (``transition`` adds those;
+    the test factories use it alone to reach a state as the table would)."""
     fields = ["state", "updated_at"]
     s.state = row.next_state
     today = timezone.localdate(now)
@@ -121,7 +123,7 @@ def transition(*, actor, suggestion, action, given=None, text="", public=None, e
         author = None if actor == workflow.SYSTEM else actor
         now = timezone.now()
         fields = list(change(s) or ()) if change else []
-        fields += _apply(row, s, now)
+        fields += apply_row(row, s, now)
         s.save(update_fields=list(dict.fromkeys(fields)))
         public = row.public if public is None else public
         text = text(s) if callable(text) else text
@@ -187,7 +189,7 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
                 credit_publicly=credit_publicly, submitted_at=now, source_event=source_event,
                 lead_unit=category.default_lead_unit,
             )
-            _apply(row, suggestion, now)  # its state and the deadline the row starts
+            apply_row(row, suggestion, now)  # its state and the deadline the row starts
             suggestion.save()
             text = "" if actor.pk == submitter.pk else _("由 %(name)s 代录（%(channel)s）") % {
                 "name": person_name(actor), "channel": suggestion.get_channel_display()}

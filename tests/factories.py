@@ -1,8 +1,17 @@
-"""Factories for the whole suite. Users get their portal roles through ``roles=[...]``."""
+"""Factories for the whole suite: one way to make test data. Users get their portal roles
+through ``roles=[...]``; suggestions, events and announcements get a trait per state.
+
+A suggestion's traits walk the workflow table: each step is the table's own row, carried out
+by ``proposals.services.apply_row`` (its state, deadlines, stamps and flags), without the
+locks, timeline entries and notifications the services add. Tests of those call the
+services; tests of pages, scans and figures start from a trait."""
+
+import datetime
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from alliance.models import (
     Alliance,
@@ -13,6 +22,8 @@ from alliance.models import (
     UnityBuilding,
     Venue,
 )
+from proposals import services, workflow
+from proposals.models import Feedback
 
 PASSWORD = "pw-for-tests-1"
 
@@ -108,12 +119,37 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"类别{n}")
 
 
+_THROUGH_REPLY = ("accept", "reply")
+_CARRIED_OUT = (*_THROUGH_REPLY, "record_progress", "record_implementation")
+_SECOND_ROUND = (*_CARRIED_OUT, ("give_feedback", "dissatisfied"), "record_implementation")
+# trait -> the steps that reach it (an action, or (action, rating))
+WALKS = {
+    "accepted": ("accept",),
+    "replied": _THROUGH_REPLY,
+    "in_progress": (*_THROUGH_REPLY, "record_progress"),
+    "implemented": _CARRIED_OUT,
+    "not_implemented": (*_THROUGH_REPLY, "conclude_not_implemented"),
+    "reopened": (*_CARRIED_OUT, ("give_feedback", "dissatisfied")),
+    "awaiting_coordinator": (*_SECOND_ROUND, ("give_feedback", "dissatisfied")),
+    "closed": (*_CARRIED_OUT, ("give_feedback", "satisfied")),
+    "no_response": (*_CARRIED_OUT, "auto_close_no_response"),
+    "withdrawn": ("withdraw",),
+    "declined": ("decline",),
+    "merged": ("merge",),
+}
+# What a walk needs besides the row: the handler, the grade, a merge target.
+_ACCEPTED = {"handler": factory.SubFactory(UserFactory, roles=["handler"])}
+
+
 class SuggestionFactory(factory.django.DjangoModelFactory):
-    """A submitted suggestion written directly (tests of later states set the fields they
-    need, or walk it through proposals.services)."""
+    """A suggestion where the table's steps lead: ``SuggestionFactory(closed=True)``, or
+    ``walk=(...)`` for any path. Fields given explicitly win over what the steps set (a
+    deadline in the past for an overdue case). ``feedback=True`` (default) writes the
+    Feedback rows of the walk's give_feedback steps."""
 
     class Meta:
         model = "proposals.Suggestion"
+        skip_postgeneration_save = True
 
     category = factory.SubFactory(CategoryFactory)
     alliance = factory.SelfAttribute("category.alliance")
@@ -121,3 +157,117 @@ class SuggestionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"建言{n}")
     content = "建议在社区增设便民设施。"
     submitter = factory.SubFactory(UserFactory, roles=["member"])
+    submitted_at = factory.LazyFunction(timezone.now)
+    walk = ()
+
+    class Params:
+        accepted = factory.Trait(walk=WALKS["accepted"], **_ACCEPTED)
+        replied = factory.Trait(walk=WALKS["replied"], **_ACCEPTED)
+        in_progress = factory.Trait(walk=WALKS["in_progress"], **_ACCEPTED)
+        implemented = factory.Trait(walk=WALKS["implemented"], outcome_grade="A", **_ACCEPTED)
+        not_implemented = factory.Trait(walk=WALKS["not_implemented"], outcome_grade="C",
+                                        **_ACCEPTED)
+        reopened = factory.Trait(walk=WALKS["reopened"], **_ACCEPTED)
+        awaiting_coordinator = factory.Trait(walk=WALKS["awaiting_coordinator"],
+                                             outcome_grade="B", **_ACCEPTED)
+        closed = factory.Trait(walk=WALKS["closed"], outcome_grade="A", **_ACCEPTED)
+        no_response = factory.Trait(walk=WALKS["no_response"], outcome_grade="A", **_ACCEPTED)
+        golden = factory.Trait(closed=True, is_golden=True, golden_summary="金点子简介")
+        withdrawn = factory.Trait(walk=WALKS["withdrawn"])
+        declined = factory.Trait(walk=WALKS["declined"])
+        merged = factory.Trait(walk=WALKS["merged"], merged_into=factory.SubFactory(
+            "tests.factories.SuggestionFactory", category=factory.SelfAttribute(
+                "..category")))
+
+    @classmethod
+    def _create(cls, model_class, *args, walk=(), **kwargs):
+        suggestion = model_class(*args, **kwargs)
+        now = suggestion.submitted_at
+        flow = workflow.current()
+        services.apply_row(flow.row_into("submit"), suggestion, now)
+        ratings = []
+        for step in walk:
+            action, rating = step if isinstance(step, tuple) else (step, None)
+            given = ({"rating": rating} if rating else
+                     {"today": now.date() + datetime.timedelta(days=365)}
+                     if action == "auto_close_no_response" else None)
+            row = flow.row(suggestion, action, given)
+            if row is None:
+                raise ValueError(f"the table has no {action!r} from {str(suggestion.state)!r}")
+            services.apply_row(row, suggestion, now)
+            if rating:
+                ratings.append(rating)
+        for name, value in kwargs.items():  # what the test said explicitly wins
+            setattr(suggestion, name, value)
+        suggestion.save()
+        Feedback.objects.bulk_create([
+            Feedback(suggestion=suggestion, author=suggestion.submitter, rating=rating,
+                     created_at=now) for rating in ratings])
+        return suggestion
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published public event in three days; traits for the other states."""
+
+    class Meta:
+        model = "volunteers.Event"
+        skip_postgeneration_save = True
+
+    alliance = factory.SubFactory(AllianceFactory)
+    title = "楼道清洁志愿服务"
+    kind = "volunteer"
+    start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
+    capacity = 10
+    signup_deadline = factory.LazyAttribute(lambda o: o.start - datetime.timedelta(days=1))
+    visibility = "public"
+    status = "published"
+
+    class Params:
+        draft = factory.Trait(status="draft")
+        cancelled = factory.Trait(status="cancelled")
+        completed = factory.Trait(
+            status="completed",
+            start=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3)))
+        members_only = factory.Trait(visibility="members")
+        salon = factory.Trait(kind="salon", title="汇智沙龙")
+
+    @factory.post_generation
+    def organizers(self, create, extracted, **kwargs):
+        if extracted:
+            self.organizers.set(extracted)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    member = factory.SubFactory(MemberFactory, alliance=factory.SelfAttribute("..event.alliance"))
+    state = "registered"
+
+
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    """A public notice published an hour ago; traits for the other audiences and times."""
+
+    class Meta:
+        model = "announcements.Announcement"
+        skip_postgeneration_save = True
+
+    alliance = factory.SubFactory(AllianceFactory)
+    title = factory.Sequence(lambda n: f"公告{n}")
+    body = "请各位成员**按时参加**。"
+    kind = "notice"
+    audience = "public"
+    publish_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+    class Params:
+        members_only = factory.Trait(audience="members")
+        scheduled = factory.Trait(
+            publish_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1)))
+        pinned_notice = factory.Trait(pinned=True)
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if extracted:
+            self.units.set(extracted)

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -145,3 +147,20 @@ def test_check_deploy_warns_when_the_cache_is_per_process():
 def test_browser_language_alone_does_not_switch_to_english(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-hans"' in html
+
+
+def test_a_rule_that_says_no_reads_no_permission_rows(client, member_user):
+    """Every page asks has_perm for the navigation; a member's "no" comes from the rules
+    alone, without loading their and their groups' model permissions."""
+    client.force_login(member_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/events/").status_code == 200
+    assert not [q for q in queries if "auth_permission" in q["sql"]]
+    assert not member_user.has_perm("proposals.view_work_queue")
+
+
+def test_model_permissions_still_answer_for_the_admin(db):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    assert staff.has_perm("alliance.view_unit")
+    assert not staff.has_perm("alliance.change_unit")

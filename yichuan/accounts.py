@@ -1,8 +1,11 @@
 """Account policy for django-allauth: members' accounts are made by staff, not by sign-up."""
 
+import rules
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -41,3 +44,25 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class RulesFirst:
+    """Model permissions (the admin's) only for permissions that are not rules.
+
+    A permission the portal defines as a rule (``rules.add_perm``) is answered by the rules
+    backend alone: when the rule says no, asking a model backend too would load the user's
+    and their groups' permission rows (two queries) on every page a member opens, only to
+    find no such row."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if rules.perm_exists(perm):
+            return False
+        return super().has_perm(user_obj, perm, obj)
+
+
+class ModelPermissionBackend(RulesFirst, ModelBackend):
+    """Django's username and password login (the admin's form) and model permissions."""
+
+
+class AllauthBackend(RulesFirst, AuthenticationBackend):
+    """allauth's login, which is also a model backend."""

@@ -122,8 +122,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses every login for a locked-out account or address.
     "yichuan.accounts.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Model permissions for what is not a rule (yichuan.accounts says why).
+    "yichuan.accounts.ModelPermissionBackend",
+    "yichuan.accounts.AllauthBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
