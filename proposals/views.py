@@ -185,11 +185,16 @@ def _attach(actor, suggestion, uploads):
 @login_required
 @require_GET
 def similar(request):
-    """htmx: open suggestions whose titles look like the one being typed."""
+    """htmx: open suggestions whose titles look like the one being typed. Only those the
+    person may read are named (their own; all of them for a coordinator); of the others,
+    only how many there are."""
     title = request.GET.get("title", "")[: forms.TITLE_MAX]
-    alliance = current_alliance()
-    rows = filters.similar_open(Suggestion.objects.filter(alliance=alliance), title)
-    return render(request, "proposals/form.html#similar", {"similar": rows})
+    in_alliance = Suggestion.objects.filter(alliance=current_alliance())
+    rows = filters.similar_open(in_alliance.readable_by(request.user), title)
+    named = {s.pk for s in rows}
+    others = sum(s.pk not in named for s in filters.similar_open(in_alliance, title))
+    return render(request, "proposals/form.html#similar",
+                  {"similar": rows, "similar_others": others})
 
 
 # --- actions on one suggestion -------------------------------------------------------

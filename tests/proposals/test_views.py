@@ -342,18 +342,30 @@ def test_golden_showcase_names_only_those_who_agreed(client):
     assert "打造两湾十景" in home and "李同意" not in home
 
 
-def test_duplicate_hint_shows_similar_open_suggestions(client, member_user, other_member_user):
-    pages.suggestion(other_member_user, title="建议在中远两湾城加装电梯")
+def test_duplicate_hint_names_only_what_the_person_may_read(client, member_user,
+                                                           other_member_user, coordinator):
+    theirs = pages.suggestion(other_member_user, title="建议在中远两湾城加装电梯")
     pages.suggestion(other_member_user, title="两湾城加装电梯已经办结", state="closed")
     pages.suggestion(other_member_user, title="垃圾分类宣传")
+    mine = pages.suggestion(member_user, title="老楼电梯加装进度")
     client.force_login(member_user)
-    html = client.get(reverse("proposals:similar"), {"title": "老楼加装电梯"}).content.decode()
-    assert "建议在中远两湾城加装电梯" in html
-    assert "已经办结" not in html and "垃圾分类" not in html
+    response = client.get(reverse("proposals:similar"), {"title": "老楼加装电梯"})
+    html = response.content.decode()
     assert "<html" not in html  # only the fragment htmx swaps in
-    assert other_member_user.first_name not in html
+    text = body_text(f"<body>{html}</body>")
+    # Their own similar suggestion by name; another member's only as a count.
+    assert mine.tracking_number in text and mine.title in text
+    assert theirs.title not in text and theirs.tracking_number not in text
+    assert "另有 1 条相似的建言正在办理" in text
+    assert "已经办结" not in text and "垃圾分类" not in text
+    assert other_member_user.first_name not in text
     empty = client.get(reverse("proposals:similar"), {"title": "无关"}).content.decode()
     assert "similar-suggestions" not in empty
+    # A coordinator may read them all, so all are named.
+    client.force_login(coordinator)
+    html = client.get(reverse("proposals:similar"), {"title": "老楼加装电梯"}).content.decode()
+    text = body_text(f"<body>{html}</body>")
+    assert theirs.title in text and mine.title in text and "另有" not in text
 
 
 def test_duplicate_hint_needs_sign_in(client):
