@@ -110,9 +110,9 @@ WHERE u.email <> ''
 def b0_params():
     from django.contrib.contenttypes.models import ContentType
 
+    from alliance.selectors import coordinators
     from proposals.deadlines import add_working_days
     from proposals.models import Suggestion
-    from alliance.selectors import coordinators
     from proposals.reminders import working_days_before
 
     day = bench_day()
