@@ -23,7 +23,7 @@ from alliance.models import (
     Venue,
 )
 from proposals import services, workflow
-from proposals.models import Feedback
+from proposals.models import Assignment, Feedback, Suggestion
 
 PASSWORD = "pw-for-tests-1"
 
@@ -139,13 +139,19 @@ WALKS = {
 }
 # What a walk needs besides the row: the handler, the grade, a merge target.
 _ACCEPTED = {"handler": factory.SubFactory(UserFactory, roles=["handler"])}
+# The traits off unless named, said so up front: factory_boy otherwise looks each one up,
+# misses, and formats every declaration into the error it then swallows (most of the time
+# a build took). Not ``closed``: the ``golden`` trait turns it on.
+_OFF = dict.fromkeys(["golden", *(trait for trait in WALKS if trait != "closed")], False)
 
 
 class SuggestionFactory(factory.django.DjangoModelFactory):
     """A suggestion where the table's steps lead: ``SuggestionFactory(closed=True)``, or
     ``walk=(...)`` for any path. Fields given explicitly win over what the steps set (a
-    deadline in the past for an overdue case). ``feedback=True`` (default) writes the
-    Feedback rows of the walk's give_feedback steps."""
+    deadline in the past for an overdue case). ``create`` also writes the Feedback rows of
+    the walk's give_feedback steps; ``build`` returns the same suggestion unsaved, without
+    them (for ``bulk_create``). ``co_units=[...]`` adds co-handling units (Assignment rows).
+    No timeline entries: a test that needs SuggestionUpdate rows creates them."""
 
     class Meta:
         model = "proposals.Suggestion"
@@ -180,11 +186,34 @@ class SuggestionFactory(factory.django.DjangoModelFactory):
                 "..category")))
 
     @classmethod
+    def _generate(cls, strategy, params):
+        return super()._generate(strategy, {**_OFF, **params})
+
+    @classmethod
+    def _build(cls, model_class, *args, walk=(), **kwargs):
+        return cls._walk(model_class, args, kwargs, walk)[0]
+
+    @classmethod
     def _create(cls, model_class, *args, walk=(), **kwargs):
+        suggestion, ratings = cls._walk(model_class, args, kwargs, walk)
+        suggestion.save()
+        Feedback.objects.bulk_create([
+            Feedback(suggestion=suggestion, author=suggestion.submitter, rating=rating,
+                     created_at=suggestion.submitted_at) for rating in ratings])
+        return suggestion
+
+    @classmethod
+    def _walk(cls, model_class, args, kwargs, walk):
+        """The unsaved suggestion after the submit row, the walk and the explicit fields;
+        and the ratings of the walk's feedback."""
         suggestion = model_class(*args, **kwargs)
         now = suggestion.submitted_at
         flow = workflow.current()
-        services.apply_row(flow.row_into("submit"), suggestion, now)
+        submit = flow.row_into("submit")
+        # The submission sets the state and starts a deadline; with both given and no walk,
+        # all it would set is overwritten below (hand-made rows: skip its calendar query).
+        if walk or not {"state", submit.starts} <= kwargs.keys():
+            services.apply_row(submit, suggestion, now)
         ratings = []
         for step in walk:
             action, rating = step if isinstance(step, tuple) else (step, None)
@@ -199,11 +228,33 @@ class SuggestionFactory(factory.django.DjangoModelFactory):
                 ratings.append(rating)
         for name, value in kwargs.items():  # what the test said explicitly wins
             setattr(suggestion, name, value)
-        suggestion.save()
-        Feedback.objects.bulk_create([
-            Feedback(suggestion=suggestion, author=suggestion.submitter, rating=rating,
-                     created_at=now) for rating in ratings])
-        return suggestion
+        return suggestion, ratings
+
+    @factory.post_generation
+    def co_units(self, create, extracted, **kwargs):
+        for unit in extracted or ():
+            Assignment.objects.create(suggestion=self, unit=unit)
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """A feedback on a suggestion given as data (no walk), with the 有反馈 stamp it leaves:
+    the suggestion's ``feedback_at`` is the first feedback's time."""
+
+    class Meta:
+        model = Feedback
+
+    suggestion = factory.SubFactory(SuggestionFactory)
+    author = factory.SelfAttribute("suggestion.submitter")
+    rating = "satisfied"
+    comment = ""
+    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        feedback = super()._create(model_class, *args, **kwargs)
+        Suggestion.objects.filter(pk=feedback.suggestion_id, feedback_at__isnull=True).update(
+            feedback_at=feedback.created_at)
+        return feedback
 
 
 class EventFactory(factory.django.DjangoModelFactory):

@@ -2,7 +2,7 @@ import pytest
 
 from announcements import services
 from announcements.models import Announcement
-from tests.factories import AllianceFactory, UnitFactory
+from tests.factories import AllianceFactory, AnnouncementFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +51,8 @@ def test_publishing_for_units_keeps_the_units(coordinator):
     assert list(a.units.all()) == [unit]
 
 
-def test_admin_lists_and_previews_announcements_for_a_coordinator(client, coordinator,
-                                                                 make_announcement):
-    a = make_announcement(body="**要点** <img src=x onerror=alert(1)>")
+def test_admin_lists_and_previews_announcements_for_a_coordinator(client, coordinator):
+    a = AnnouncementFactory(body="**要点** <img src=x onerror=alert(1)>")
     client.force_login(coordinator)
     assert client.get("/admin/announcements/announcement/").status_code == 200
     response = client.get(f"/admin/announcements/announcement/{a.pk}/change/")

@@ -4,7 +4,7 @@ from django.utils import timezone
 from announcements import selectors, services
 from announcements.models import Announcement, AnnouncementRead
 from notifications.models import Notification
-from tests.factories import MemberFactory, MembershipFactory, UnitFactory
+from tests.factories import AnnouncementFactory, MemberFactory, MembershipFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,9 @@ def read_by(announcement, people, *names):
         services.mark_read(user=people[name].user, announcement=announcement)
 
 
-def test_read_rates_per_unit_match_the_hand_count(district, make_announcement, coordinator):
+def test_read_rates_per_unit_match_the_hand_count(district, coordinator):
     units, people = district
-    a = make_announcement(audience=Announcement.Audience.MEMBERS, alliance=units["A"].alliance)
+    a = AnnouncementFactory(members_only=True, alliance=units["A"].alliance)
     read_by(a, people, "a1", "s", "l", "x")
     services.mark_read(user=coordinator, announcement=a)  # not an audience member
 
@@ -56,18 +56,18 @@ def test_read_rates_per_unit_match_the_hand_count(district, make_announcement, c
         "a2", "a3", "b1", "b2", "c1", "c2"]
 
 
-def test_unit_announcement_counts_only_the_chosen_units(district, make_announcement):
+def test_unit_announcement_counts_only_the_chosen_units(district):
     units, people = district
-    a = make_announcement(audience=Announcement.Audience.UNITS, units=[units["A"], units["C"]],
-                          alliance=units["A"].alliance)
+    a = AnnouncementFactory(audience=Announcement.Audience.UNITS, units=[units["A"], units["C"]],
+                            alliance=units["A"].alliance)
     read_by(a, people, "a1", "s", "b1")
     rows = {r["unit_name"]: (r["total"], r["read"]) for r in selectors.read_rate_by_unit(a)}
     assert rows == {"单位A": (4, 2), "单位C": (2, 0)}
     assert selectors.read_totals(a)["total"] == 6
 
 
-def test_a_visit_marks_read_once(client, make_announcement, member_user):
-    a = make_announcement(audience=Announcement.Audience.MEMBERS)
+def test_a_visit_marks_read_once(client, member_user):
+    a = AnnouncementFactory(members_only=True)
     client.force_login(member_user)
     client.get(a.get_absolute_url())
     client.get(a.get_absolute_url())
@@ -75,16 +75,15 @@ def test_a_visit_marks_read_once(client, make_announcement, member_user):
     assert services.mark_read(user=member_user, announcement=a) is False
 
 
-def test_public_announcements_are_not_tracked(client, make_announcement, member_user):
-    a = make_announcement()
+def test_public_announcements_are_not_tracked(client, member_user):
+    a = AnnouncementFactory()
     client.force_login(member_user)
     client.get(a.get_absolute_url())
     assert not AnnouncementRead.objects.exists()
 
 
-def test_reads_page_is_for_coordinators_only(client, make_announcement, member_user, handler_user,
-                                            coordinator):
-    a = make_announcement(audience=Announcement.Audience.MEMBERS)
+def test_reads_page_is_for_coordinators_only(client, member_user, handler_user, coordinator):
+    a = AnnouncementFactory(members_only=True)
     url = f"/announcements/{a.pk}/reads/"
     assert client.get(url).status_code == 302  # to the login page
     for user in (member_user, handler_user):
@@ -93,14 +92,14 @@ def test_reads_page_is_for_coordinators_only(client, make_announcement, member_u
         assert client.post(f"{url}remind/").status_code == 404
     client.force_login(coordinator)
     assert client.get(url).status_code == 200
-    public = make_announcement()
+    public = AnnouncementFactory()
     assert client.get(f"/announcements/{public.pk}/reads/").status_code == 404
 
 
-def test_reads_page_makes_a_fixed_number_of_queries(client, district, make_announcement,
-                                                    coordinator, django_assert_max_num_queries):
+def test_reads_page_makes_a_fixed_number_of_queries(client, district, coordinator,
+                                                    django_assert_max_num_queries):
     units, people = district
-    a = make_announcement(audience=Announcement.Audience.MEMBERS, alliance=units["A"].alliance)
+    a = AnnouncementFactory(members_only=True, alliance=units["A"].alliance)
     client.force_login(coordinator)
     client.get(f"/announcements/{a.pk}/reads/")  # warm the session and roles
     with django_assert_max_num_queries(20) as few:
@@ -113,10 +112,9 @@ def test_reads_page_makes_a_fixed_number_of_queries(client, district, make_annou
     assert "已读 0 / 39 人" in response.text
 
 
-def test_reminder_goes_to_unread_members_once_a_day(district, make_announcement, coordinator,
-                                                    time_machine):
+def test_reminder_goes_to_unread_members_once_a_day(district, coordinator, time_machine):
     units, people = district
-    a = make_announcement(audience=Announcement.Audience.MEMBERS, alliance=units["A"].alliance)
+    a = AnnouncementFactory(members_only=True, alliance=units["A"].alliance)
     read_by(a, people, "a1", "s", "l")
     assert services.remind_unread(actor=coordinator, announcement=a) == 6
     assert services.remind_unread(actor=coordinator, announcement=a) == 0
@@ -128,20 +126,17 @@ def test_reminder_goes_to_unread_members_once_a_day(district, make_announcement,
     assert services.remind_unread(actor=coordinator, announcement=a) == 5
 
 
-def test_reminder_is_refused_to_non_coordinators_and_for_public_ones(make_announcement,
-                                                                     member_user, coordinator):
-    a = make_announcement(audience=Announcement.Audience.MEMBERS)
+def test_reminder_is_refused_to_non_coordinators_and_for_public_ones(member_user, coordinator):
+    a = AnnouncementFactory(members_only=True)
     with pytest.raises(services.AnnouncementError):
         services.remind_unread(actor=member_user, announcement=a)
     with pytest.raises(services.AnnouncementError):
-        services.remind_unread(actor=coordinator, announcement=make_announcement())
+        services.remind_unread(actor=coordinator, announcement=AnnouncementFactory())
     assert not Notification.objects.exists()
 
 
-def test_remind_button_reports_how_many_were_sent(client, make_announcement, coordinator,
-                                                  member_user):
-    a = make_announcement(audience=Announcement.Audience.MEMBERS,
-                          alliance=member_user.member.alliance)
+def test_remind_button_reports_how_many_were_sent(client, coordinator, member_user):
+    a = AnnouncementFactory(members_only=True, alliance=member_user.member.alliance)
     client.force_login(coordinator)
     response = client.post(f"/announcements/{a.pk}/reads/remind/", follow=True)
     assert "已向 1 位未读成员发送提醒" in response.text
@@ -149,10 +144,9 @@ def test_remind_button_reports_how_many_were_sent(client, make_announcement, coo
     assert "今天已经提醒过" in response.text
 
 
-def test_me_lists_unread_members_only_announcements_until_opened(client, make_announcement,
-                                                                 member_user):
-    a = make_announcement(audience=Announcement.Audience.MEMBERS, title="请阅读的成员通知")
-    make_announcement(title="公开的公告不在此列")
+def test_me_lists_unread_members_only_announcements_until_opened(client, member_user):
+    a = AnnouncementFactory(members_only=True, title="请阅读的成员通知")
+    AnnouncementFactory(title="公开的公告不在此列")
     client.force_login(member_user)
     text = client.get("/me/").text
     assert "请阅读的成员通知" in text and "公开的公告不在此列" not in text

@@ -6,17 +6,25 @@ comments are the ones the tests refer to.
 """
 
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import AllianceFactory, MemberFactory, MembershipFactory, UnitFactory
+from tests.factories import (
+    AllianceFactory,
+    CategoryFactory,
+    EventFactory,
+    FeedbackFactory,
+    MemberFactory,
+    MembershipFactory,
+    RegistrationFactory,
+    SuggestionFactory,
+    UnitFactory,
+)
 
 TODAY = datetime.date(2026, 6, 15)
 PERIOD = (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
-_numbers = itertools.count(1)
 
 
 def at(month, day, hour=10):
@@ -27,33 +35,6 @@ def d(month, day):
     return datetime.date(2026, month, day)
 
 
-def make_category(alliance, name):
-    from tests.factories import CategoryFactory
-
-    return CategoryFactory(alliance=alliance, name=name)
-
-
-def make_suggestion(alliance, submitter, *, submitted_at, state, category, **fields):
-    from proposals.models import Suggestion
-
-    number = next(_numbers)
-    return Suggestion.objects.create(
-        alliance=alliance, tracking_number=f"ZTC-{submitted_at.year}-{number:05d}",
-        title=fields.pop("title", f"建议{number}"), content="内容", category=category,
-        channel="web", submitter=submitter, state=state, submitted_at=submitted_at, **fields,
-    )
-
-
-def make_feedback(suggestion, rating, when):
-    """A feedback, with the 有反馈 stamp it leaves (the first one's time)."""
-    from proposals.models import Feedback, Suggestion
-
-    Suggestion.objects.filter(pk=suggestion.pk, feedback_at__isnull=True).update(
-        feedback_at=when)
-    return Feedback.objects.create(suggestion=suggestion, author=suggestion.submitter,
-                                   rating=rating, comment="", created_at=when)
-
-
 def replied_path(accepted, replied, *, accept_due, reply_due):
     return {"accepted_at": accepted, "accept_due": accept_due, "replied_at": replied,
             "reply_due": reply_due}
@@ -61,21 +42,22 @@ def replied_path(accepted, replied, *, accept_due, reply_due):
 
 @pytest.fixture
 def district(db):
-    """The hand-counted data; returns a namespace of its objects."""
-    from proposals.models import Assignment
-
+    """The hand-counted data; returns a namespace of its objects. Each suggestion is made by
+    hand: its state and the fields written here, no walk, and no deadline unless one is
+    written (``accept_due=None`` undoes the one the submission would start)."""
     alliance = AllianceFactory()
     u1 = UnitFactory(alliance=alliance, name="中远侨联", slug="u1")
     u2 = UnitFactory(alliance=alliance, name="知联会", slug="u2")
     u3 = UnitFactory(alliance=alliance, name="小湾豆", slug="u3", kind="volunteer_team")
-    c1 = make_category(alliance, "社区治理")
-    c2 = make_category(alliance, "文明创建")
+    c1 = CategoryFactory(alliance=alliance, name="社区治理")
+    c2 = CategoryFactory(alliance=alliance, name="文明创建")
     submitter = MemberFactory(alliance=alliance).user
     s = {}
 
     def add(n, month, day, state, category, **fields):
-        s[n] = make_suggestion(alliance, submitter, submitted_at=at(month, day), state=state,
-                               category=category, **fields)
+        s[n] = SuggestionFactory(alliance=alliance, submitter=submitter,
+                                 submitted_at=at(month, day), state=state, category=category,
+                                 **{"accept_due": None, **fields})
         return s[n]
 
     # 1 waiting for acceptance, past accept_due: overdue
@@ -96,31 +78,29 @@ def district(db):
     add(8, 3, 1, "in_progress", c2, lead_unit=u2, progress_due=d(6, 1), progressed_at=at(3, 20),
         **replied_path(at(3, 2), at(3, 10), accept_due=d(3, 3), reply_due=d(3, 16)))
     # 9 replied late, implemented, waiting for feedback; co-handled by u2
-    add(9, 2, 1, "implemented", c2, lead_unit=u1, implemented_at=at(4, 1),
+    add(9, 2, 1, "implemented", c2, lead_unit=u1, co_units=[u2], implemented_at=at(4, 1),
         progressed_at=at(4, 1), feedback_asked_at=at(4, 1), feedback_due=d(6, 1),
         **replied_path(at(2, 2), at(2, 20), accept_due=d(2, 3), reply_due=d(2, 15)))
-    Assignment.objects.create(suggestion=s[9], unit=u2)
     # 10 closed satisfied, grade A, golden
     add(10, 1, 4, "closed", c1, lead_unit=u1, implemented_at=at(2, 1), closed_at=at(2, 5),
         progressed_at=at(1, 20), feedback_asked_at=at(2, 1),
         outcome_grade="A", is_golden=True, golden_summary="打造两湾十景",
         title="打造两湾十景",
         **replied_path(at(1, 5), at(1, 10), accept_due=d(1, 6), reply_due=d(1, 20)))
-    make_feedback(s[10], "satisfied", at(2, 5))
+    FeedbackFactory(suggestion=s[10], rating="satisfied", created_at=at(2, 5))
     # 11 reopened once: dissatisfied, then basically satisfied
     add(11, 2, 2, "closed", c1, lead_unit=u2, implemented_at=at(3, 1), closed_at=at(4, 10),
         progressed_at=at(3, 1), feedback_asked_at=at(3, 1),
         reopened_count=1, outcome_grade="B",
         **replied_path(at(2, 3), at(2, 10), accept_due=d(2, 4), reply_due=d(2, 20)))
-    make_feedback(s[11], "dissatisfied", at(3, 5))
-    make_feedback(s[11], "basically_satisfied", at(4, 10))
+    FeedbackFactory(suggestion=s[11], rating="dissatisfied", created_at=at(3, 5))
+    FeedbackFactory(suggestion=s[11], rating="basically_satisfied", created_at=at(4, 10))
     # 12 concluded as not implemented (grade D), then dissatisfied; co-handled by u1 and u2
-    add(12, 3, 6, "closed", c2, lead_unit=u2, not_implemented=True, closed_at=at(4, 20),
-        feedback_asked_at=at(3, 15),
+    add(12, 3, 6, "closed", c2, lead_unit=u2, co_units=[u1], not_implemented=True,
+        closed_at=at(4, 20), feedback_asked_at=at(3, 15),
         outcome_grade="D",
         **replied_path(at(3, 7), at(3, 12), accept_due=d(3, 9), reply_due=d(3, 23)))
-    Assignment.objects.create(suggestion=s[12], unit=u1)
-    make_feedback(s[12], "dissatisfied", at(4, 20))
+    FeedbackFactory(suggestion=s[12], rating="dissatisfied", created_at=at(4, 20))
     # 13 implemented, feedback window ran out: auto-closed with no response
     add(13, 4, 1, "closed", c2, lead_unit=u1, implemented_at=at(5, 1), closed_at=at(5, 15),
         progressed_at=at(5, 1), feedback_asked_at=at(5, 1),
@@ -130,12 +110,14 @@ def district(db):
     add(16, 5, 4, "replied", c1, lead_unit=u1, progress_due=d(6, 30),
         **replied_path(at(5, 5), at(5, 10), accept_due=d(5, 6), reply_due=d(5, 19)))
     # outside the period, and another alliance's suggestion in the period: never counted
-    outside = make_suggestion(alliance, submitter, submitted_at=timezone.make_aware(
-        datetime.datetime(2025, 12, 20, 10)), state="submitted", category=c1,
-        accept_due=d(1, 5))
+    outside = SuggestionFactory(alliance=alliance, submitter=submitter,
+                                submitted_at=timezone.make_aware(
+                                    datetime.datetime(2025, 12, 20, 10)),
+                                state="submitted", category=c1, accept_due=d(1, 5))
     other = AllianceFactory(slug="other-alliance", name="别的联盟")
-    foreign = make_suggestion(other, MemberFactory(alliance=other).user, submitted_at=at(3, 3),
-                              state="submitted", category=c1, accept_due=d(3, 5))
+    foreign = SuggestionFactory(alliance=other, submitter=MemberFactory(alliance=other).user,
+                                submitted_at=at(3, 3), state="submitted", category=c1,
+                                accept_due=d(3, 5))
 
     return _Namespace(alliance=alliance, u1=u1, u2=u2, u3=u3, c1=c1, c2=c2, s=s,
                       submitter=submitter, outside=outside, foreign=foreign)
@@ -146,7 +128,7 @@ def service(district):
     """Events and volunteer hours: E1 run by u1 and u3 (2 attended, 1 registered), E2 by
     u1 but cancelled, E3 by u3; m1 (u1 and u3) served 3.5 verified hours, m2 (u3) 2 verified
     and 5 unverified; a record of 2025 is outside the period."""
-    from volunteers.models import Event, Registration, ServiceRecord
+    from volunteers.models import ServiceRecord
 
     alliance, u1, u3 = district.alliance, district.u1, district.u3
     m1 = MembershipFactory(unit=u1, member__alliance=alliance).member
@@ -155,17 +137,15 @@ def service(district):
     m3 = MembershipFactory(unit=u3, member__alliance=alliance).member
 
     def event(title, status, *units, month=3):
-        e = Event.objects.create(alliance=alliance, title=title, kind="volunteer",
-                                 start=at(month, 10, 9), end=at(month, 10, 11), capacity=30,
-                                 signup_deadline=at(month, 9), status=status)
-        e.organizers.set(units)
-        return e
+        return EventFactory(alliance=alliance, title=title, kind="volunteer",
+                            start=at(month, 10, 9), end=at(month, 10, 11), capacity=30,
+                            signup_deadline=at(month, 9), status=status, organizers=units)
 
     e1 = event("楼道堆物整治", "completed", u1, u3)
     event("垃圾分类", "cancelled", u1)
     event("爱心助学", "published", u3, month=5)
     for member, state in [(m1, "attended"), (m2, "attended"), (m3, "registered")]:
-        Registration.objects.create(event=e1, member=member, state=state)
+        RegistrationFactory(event=e1, member=member, state=state)
     for member, hours, verified, when in [
         (m1, "3.5", True, at(3, 10)), (m2, "2", True, at(3, 10)), (m2, "5", False, at(3, 11)),
         (m1, "4", True, timezone.make_aware(datetime.datetime(2025, 11, 1))),

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from dashboard import stats
-from tests.dashboard.conftest import PERIOD, TODAY
+from tests.dashboard.conftest import PERIOD, TODAY, at
+from tests.factories import FeedbackFactory, SuggestionFactory
 
 
 def flt_for(district, **kwargs):
@@ -168,14 +169,12 @@ def test_composition_against_the_6_12_6_target(district):
 @pytest.mark.parametrize("extra", [0, 60])
 def test_dashboard_makes_a_fixed_number_of_queries(service, extra,
                                                    django_assert_num_queries):
-    from tests.dashboard.conftest import at, make_feedback, make_suggestion
-
     for n in range(extra):
-        s = make_suggestion(service.alliance, service.submitter, submitted_at=at(1 + n % 6, 3),
-                            state="closed", category=(service.c1, service.c2)[n % 2],
-                            lead_unit=(service.u1, service.u2)[n % 2], accepted_at=at(1, 4),
-                            replied_at=at(1, 5), implemented_at=at(1, 6), closed_at=at(1, 7))
-        make_feedback(s, "satisfied", at(1, 7))
+        s = SuggestionFactory(submitter=service.submitter, submitted_at=at(1 + n % 6, 3),
+                              state="closed", category=(service.c1, service.c2)[n % 2],
+                              lead_unit=(service.u1, service.u2)[n % 2], accepted_at=at(1, 4),
+                              replied_at=at(1, 5), implemented_at=at(1, 6), closed_at=at(1, 7))
+        FeedbackFactory(suggestion=s, rating="satisfied", created_at=at(1, 7))
 
     with django_assert_num_queries(QUERIES):
         stats.dashboard(flt_for(service), today=TODAY)

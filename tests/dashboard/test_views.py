@@ -13,8 +13,8 @@ from django.core.cache import cache, caches
 from django.utils import translation
 
 from dashboard import stats
-from tests.dashboard.conftest import PERIOD, TODAY, at, make_suggestion
-from tests.factories import MembershipFactory, UnitFactory, UserFactory
+from tests.dashboard.conftest import PERIOD, TODAY, at
+from tests.factories import MembershipFactory, SuggestionFactory, UnitFactory, UserFactory
 
 NOW = datetime.datetime(2026, 6, 15, 12, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 QUERY = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
@@ -123,10 +123,10 @@ def test_page_makes_the_same_number_of_queries_for_small_and_larger_data(
     with CaptureQueriesContext(connection) as small:
         assert client.get("/dashboard/", QUERY).status_code == 200
     for n in range(60):
-        make_suggestion(service.alliance, service.submitter, submitted_at=at(1 + n % 6, 3),
-                        state=("submitted", "accepted", "closed")[n % 3],
-                        category=(service.c1, service.c2)[n % 2],
-                        lead_unit=(service.u1, service.u2, None)[n % 3])
+        SuggestionFactory(submitter=service.submitter, submitted_at=at(1 + n % 6, 3),
+                          state=("submitted", "accepted", "closed")[n % 3],
+                          category=(service.c1, service.c2)[n % 2],
+                          lead_unit=(service.u1, service.u2, None)[n % 3])
     cache.clear()
     caches["fragments"].clear()
     with django_assert_max_num_queries(PAGE_QUERIES):
@@ -144,8 +144,7 @@ def test_figures_come_from_the_cache_for_five_minutes_then_are_recounted(
     first = client.get("/dashboard/", QUERY)
     total = first.context["data"]["overview"]["total"]
     assert "数据截至 12:00" in first.content.decode()
-    make_suggestion(service.alliance, service.submitter, submitted_at=at(3, 3),
-                    state="submitted", category=service.c1)
+    SuggestionFactory(submitter=service.submitter, submitted_at=at(3, 3), category=service.c1)
 
     with django_assert_max_num_queries(CACHED_PAGE_QUERIES):
         cached = client.get("/dashboard/", QUERY)
@@ -191,8 +190,7 @@ def test_filter_and_figures_are_rendered_once_per_count_and_language(client, ser
     assert _rendered(english, "dashboard/_figures.html")
     assert _figures(english) != _figures(first)
 
-    make_suggestion(service.alliance, service.submitter, submitted_at=at(3, 3),
-                    state="submitted", category=service.c1)
+    SuggestionFactory(submitter=service.submitter, submitted_at=at(3, 3), category=service.c1)
     del client.cookies["django_language"]
     # The count leaves the cache before its rendering does (evicted, or a shorter expiry):
     # the new count is rendered afresh, never shown in the older count's HTML.

@@ -4,8 +4,7 @@ a phone-sized screen with "all present"; the member then sees the credited hours
 import pytest
 
 from tests.e2e.conftest import click_and_wait, login, logout
-from tests.factories import PASSWORD, MemberFactory, UserFactory
-from tests.volunteers.conftest import make_event
+from tests.factories import PASSWORD, EventFactory, MemberFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_member_registers_coordinator_checks_in_member_sees_hours(page):
     MemberFactory(user__username="member", user__roles=["member"])
     UserFactory(username="coordinator", roles=["coordinator"], is_staff=True)
-    event = make_event(title="两湾城楼道清洁", capacity=5)
+    event = EventFactory(title="两湾城楼道清洁", capacity=5)
 
     login(page, "member", PASSWORD)
     page.goto(f"/events/{event.pk}/")

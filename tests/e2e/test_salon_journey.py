@@ -6,8 +6,7 @@ import pytest
 from proposals import services
 from proposals.models import Suggestion
 from tests.e2e.conftest import login, logout
-from tests.factories import PASSWORD, CategoryFactory
-from tests.volunteers.conftest import make_event
+from tests.factories import PASSWORD, CategoryFactory, EventFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,9 +15,7 @@ HEADING = "本场活动提出的建言"
 
 @pytest.fixture
 def salon():
-    from volunteers.models import Event
-
-    return make_event(title="汇智沙龙（十一月）", kind=Event.Kind.SALON)
+    return EventFactory(salon=True, title="汇智沙龙（十一月）")
 
 
 @pytest.fixture

@@ -25,8 +25,10 @@ from notifications.models import Delivery, Notification, Preference
 from proposals.models import CalendarOverride, Suggestion
 from tests.factories import (
     AllianceFactory,
+    CategoryFactory,
     MemberFactory,
     MembershipFactory,
+    SuggestionFactory,
     UnitFactory,
     UnityBuildingFactory,
     UserFactory,
@@ -58,12 +60,12 @@ def build_world():
              "liaison": liaison.user, "handler": handler, "coordinator": coordinator,
              "admin": admin}
 
-    category = pages.category(alliance=alliance)
-    suggestion = pages.suggestion(member.user, state=Suggestion.State.ACCEPTED,
-                                  handler=handler, lead_unit=unit, category=category)
+    category = CategoryFactory(alliance=alliance, name="社区治理")
+    suggestion = SuggestionFactory(accepted=True, submitter=member.user, handler=handler,
+                                   lead_unit=unit, category=category, title="加装楼道扶手")
     attachment = pages.attachment(suggestion)
-    submitted = pages.suggestion(member.user, title="新提交的建言", category=category)
-    others = pages.suggestion(other.user, title="别人的建言", category=category)
+    submitted = SuggestionFactory(submitter=member.user, title="新提交的建言", category=category)
+    others = SuggestionFactory(submitter=other.user, title="别人的建言", category=category)
     other_attachment = pages.attachment(others, name="别人的.pdf")
 
     start = timezone.now() + datetime.timedelta(days=3)

@@ -29,15 +29,21 @@ from notifications.models import Delivery, Notification, Preference
 from proposals.forms import ALLOWED_MIME, ATTACHMENT_MAX_COUNT, SCRIPT_TAG
 from proposals.models import Assignment, Attachment, Feedback, Suggestion, SuggestionUpdate
 from tests.factories import PASSWORD as CURRENT
-from tests.factories import AllianceFactory, MemberFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AllianceFactory,
+    CategoryFactory,
+    EventFactory,
+    MemberFactory,
+    SuggestionFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.hardening.test_fuzzed_forms import FUZZ, HOSTILE, _no_raw_markup
 from tests.proposals import pages
-from tests.volunteers.conftest import make_event
 from volunteers.models import CalendarToken, HoursCorrection, Registration, ServiceRecord
 
 pytestmark = pytest.mark.django_db
 
-S = Suggestion.State
 MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 # More hostile text than the first file's: NUL inside text, overlong and markup mixed in.
 TEXT = st.one_of(
@@ -103,28 +109,27 @@ class World:
                                        is_staff=True)
         self.handler = UserFactory(username="fuzz-handler", roles=["handler"])
         self.submitter = MemberFactory(user__username="fuzz-member").user
-        self.category = pages.category()
+        self.category = CategoryFactory()
         self.unit = UnitFactory(alliance=self.category.alliance)
         self.co_unit = UnitFactory(alliance=self.category.alliance)
         elsewhere = AllianceFactory(slug="elsewhere", name="别处联盟")
         self.foreign_unit = UnitFactory(alliance=elsewhere)
-        self.foreign_category = pages.category(alliance=elsewhere, name="别处类别")
-        self.merge_target = pages.suggestion(self.submitter, category=self.category)
+        self.foreign_category = CategoryFactory(alliance=elsewhere, name="别处类别")
+        self.merge_target = SuggestionFactory(submitter=self.submitter, category=self.category)
 
     def suggestion(self, action):
-        c, h = self.category, self.handler
+        h = self.handler
         kwargs = {
             "accept": {}, "decline": {}, "merge": {}, "extend_deadline": {}, "withdraw": {},
-            "reply": {"state": S.ACCEPTED, "handler": h, "lead_unit": self.unit},
-            "conclude_not_implemented": {"state": S.REPLIED, "handler": h},
-            "record_progress": {"state": S.REPLIED, "handler": h},
-            "record_implementation": {"state": S.REPLIED, "handler": h},
-            "give_feedback": {"state": S.IMPLEMENTED, "handler": h, "outcome_grade": "A"},
-            "close": {"state": S.IMPLEMENTED, "handler": h, "outcome_grade": "A",
-                      "awaiting_coordinator": True, "reopened_count": 1},
-            "mark_golden": {"state": S.CLOSED, "handler": h, "outcome_grade": "A"},
+            "reply": {"accepted": True, "handler": h, "lead_unit": self.unit},
+            "conclude_not_implemented": {"replied": True, "handler": h},
+            "record_progress": {"replied": True, "handler": h},
+            "record_implementation": {"replied": True, "handler": h},
+            "give_feedback": {"implemented": True, "handler": h},  # graded A
+            "close": {"awaiting_coordinator": True, "handler": h, "outcome_grade": "A"},
+            "mark_golden": {"closed": True, "handler": h},  # graded A
         }[action]
-        return pages.suggestion(self.submitter, category=c, **kwargs)
+        return SuggestionFactory(submitter=self.submitter, category=self.category, **kwargs)
 
     def actor(self, action):
         if action in ("withdraw", "give_feedback"):
@@ -340,7 +345,7 @@ def _media_files(root):
 def test_attachment_upload_survives_anything(client, settings, files):
     with rolled_back():
         member = MemberFactory(user__username="fuzz-uploader")
-        category = pages.category(alliance=member.alliance)
+        category = CategoryFactory(alliance=member.alliance)
         client.force_login(member.user)
         media = Path(settings.MEDIA_ROOT)
         files_before = _media_files(media)
@@ -398,9 +403,9 @@ class EventWorld:
         self.coordinator = UserFactory(username="fuzz-coord", roles=["coordinator"],
                                        is_staff=True)
         self.member = MemberFactory(user__username="fuzz-volunteer")
-        self.event = make_event(capacity=2)
-        self.draft = make_event(status="draft")
-        self.other_event = make_event()
+        self.event = EventFactory(capacity=2)
+        self.draft = EventFactory(draft=True)
+        self.other_event = EventFactory()
         self.registrations = [Registration.objects.create(event=self.event,
                                                           member=MemberFactory())
                               for _ in range(2)]
@@ -697,8 +702,8 @@ RECORD_FIELDS = {
 @given(raw=post_data(RECORD_FIELDS))
 def test_staff_recording_form_survives_anything(client, world, raw):
     with rolled_back():
-        salon = make_event(alliance=world.category.alliance, kind="salon")
-        draft = make_event(alliance=world.category.alliance, kind="salon", status="draft")
+        salon = EventFactory(salon=True, alliance=world.category.alliance)
+        draft = EventFactory(salon=True, draft=True, alliance=world.category.alliance)
         valid = {"category": ({world.category.pk}, world.foreign_category.pk),
                  "submitter": ({world.submitter.pk}, world.handler.pk),
                  "source_event": ({salon.pk}, draft.pk)}

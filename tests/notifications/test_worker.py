@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from notifications import services, tasks
 from notifications.models import Delivery, Notification
 from notifications.services import notify
-from tests.factories import UserFactory
+from tests.factories import SuggestionFactory, UserFactory
 from tests.notifications.smtp_sink import SMTPSink
 
 pytestmark = [
@@ -293,10 +293,9 @@ def test_worker_emails_a_suggestion_reminder_once_and_again_when_its_deadline_ch
     import time_machine
 
     from proposals import reminders
-    from tests.notifications.builders import make_suggestion
 
     coordinator = UserFactory(email="coordinator@example.cn", roles=["coordinator"])
-    suggestion = make_suggestion(state="submitted", accept_due=datetime.date(2026, 12, 11))
+    suggestion = SuggestionFactory(accept_due=datetime.date(2026, 12, 11))
     monday = datetime.datetime(2026, 12, 14, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     with SMTPSink() as sink:
         run_worker(sink)

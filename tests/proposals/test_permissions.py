@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import SuggestionFactory, UserFactory
 from tests.proposals import pages
 
 pytestmark = pytest.mark.django_db
@@ -13,10 +13,10 @@ LOGIN = "login"
 
 @pytest.fixture
 def world(member_user, other_member_user, handler_user, liaison, coordinator, admin_user):
-    s = pages.suggestion(member_user, state="accepted", handler=handler_user,
-                         lead_unit=liaison.liaison_unit)
+    s = SuggestionFactory(accepted=True, submitter=member_user, handler=handler_user,
+                          lead_unit=liaison.liaison_unit)
     a = pages.attachment(s)
-    stranger_s = pages.suggestion(other_member_user, title="另一条建言")
+    stranger_s = SuggestionFactory(submitter=other_member_user, title="另一条建言")
     stranger_a = pages.attachment(stranger_s, name="别人的.pdf")
     return {
         "s": s, "a": a, "stranger_s": stranger_s, "stranger_a": stranger_a,

@@ -8,15 +8,14 @@ from django.urls import reverse
 
 from alliance.models import Alliance
 from proposals.models import Suggestion
-from tests.factories import UnitFactory
-from tests.proposals import pages
+from tests.factories import CategoryFactory, SuggestionFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cat(db):
-    return pages.category()
+    return CategoryFactory()
 
 
 def _rows(response):
@@ -26,8 +25,7 @@ def _rows(response):
 
 def test_second_request_reads_no_suggestion_rows(client, coordinator, member_user,
                                                  django_assert_max_num_queries):
-    for i in range(30):
-        pages.suggestion(member_user, title=f"建言{i}", public_updates=0)
+    SuggestionFactory.create_batch(30, submitter=member_user, category=CategoryFactory())
     client.force_login(coordinator)
     first = client.get(reverse("proposals:list"))
     with CaptureQueriesContext(connection) as queries:
@@ -41,7 +39,7 @@ def test_second_request_reads_no_suggestion_rows(client, coordinator, member_use
 
 def test_a_change_through_the_page_shows_on_the_next_request(
         client, coordinator, member_user, handler_user, cat, django_capture_on_commit_callbacks):
-    s = pages.suggestion(member_user, category=cat, title="加装楼道扶手")
+    s = SuggestionFactory(submitter=member_user, category=cat, title="加装楼道扶手")
     client.force_login(coordinator)
     assert "待受理" in _rows(client.get(reverse("proposals:list")))
     version = Alliance.objects.get(pk=cat.alliance_id).queue_version
@@ -58,18 +56,18 @@ def test_a_change_through_the_page_shows_on_the_next_request(
 
 def test_a_new_suggestion_shows_on_the_next_request(client, coordinator, member_user, cat,
                                                     django_capture_on_commit_callbacks):
-    pages.suggestion(member_user, category=cat, title="第一条")
+    SuggestionFactory(submitter=member_user, category=cat, title="第一条")
     client.force_login(coordinator)
     assert "共 1 条" in client.get(reverse("proposals:list")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        pages.suggestion(member_user, category=cat, title="第二条")
+        SuggestionFactory(submitter=member_user, category=cat, title="第二条")
     html = client.get(reverse("proposals:list")).content.decode()
     assert "共 2 条" in html and "第二条" in html
 
 
 def test_the_version_moves_only_when_the_change_commits(member_user, cat,
                                                         django_capture_on_commit_callbacks):
-    s = pages.suggestion(member_user, category=cat)
+    s = SuggestionFactory(submitter=member_user, category=cat)
     before = Alliance.objects.get(pk=cat.alliance_id).queue_version
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with transaction.atomic():
@@ -85,7 +83,7 @@ def test_the_version_moves_only_when_the_change_commits(member_user, cat,
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_commit_moves_the_version(member_user, cat):
-    s = pages.suggestion(member_user, category=cat)
+    s = SuggestionFactory(submitter=member_user, category=cat)
     before = Alliance.objects.get(pk=cat.alliance_id).queue_version
     with transaction.atomic():
         Suggestion.objects.select_for_update().get(pk=s.pk).save()
@@ -94,8 +92,8 @@ def test_a_real_commit_moves_the_version(member_user, cat):
 
 def test_handlers_never_get_the_coordinators_page(client, coordinator, handler_user,
                                                   member_user):
-    pages.suggestion(member_user, title="别人的建言")
-    pages.suggestion(member_user, title="交给我的", state="accepted", handler=handler_user)
+    SuggestionFactory(submitter=member_user, title="别人的建言")
+    SuggestionFactory(accepted=True, submitter=member_user, title="交给我的", handler=handler_user)
     client.force_login(coordinator)
     assert "别人的建言" in _rows(client.get(reverse("proposals:list")))
     client.force_login(handler_user)
@@ -104,8 +102,8 @@ def test_handlers_never_get_the_coordinators_page(client, coordinator, handler_u
 
 
 def test_each_language_and_query_has_its_own_page(client, coordinator, member_user):
-    pages.suggestion(member_user, title="楼道堆物", state="accepted")
-    pages.suggestion(member_user, title="垃圾分类")
+    SuggestionFactory(accepted=True, submitter=member_user, title="楼道堆物")
+    SuggestionFactory(submitter=member_user, title="垃圾分类")
     client.force_login(coordinator)
     submitted = _rows(client.get(reverse("proposals:list"), {"state": "submitted"}))
     assert "垃圾分类" in submitted and "楼道堆物" not in submitted

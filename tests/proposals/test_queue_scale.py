@@ -12,15 +12,14 @@ from django.utils import timezone
 from proposals import filters
 from proposals.models import Suggestion
 from proposals.views import QueuePaginator
-from tests.factories import AllianceFactory
-from tests.proposals import pages
+from tests.factories import AllianceFactory, CategoryFactory, SuggestionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_next_due_is_the_deadline_of_the_current_state(member_user):
     today = timezone.localdate()
-    s = pages.suggestion(member_user, state="accepted")
+    s = SuggestionFactory(accepted=True, submitter=member_user)
     Suggestion.objects.filter(pk=s.pk).update(accept_due=today,
                                               reply_due=today + datetime.timedelta(5))
     assert Suggestion.objects.get(pk=s.pk).next_due == today + datetime.timedelta(5)
@@ -35,10 +34,10 @@ def test_next_due_is_the_deadline_of_the_current_state(member_user):
 
 
 def test_queue_shows_only_the_portal_alliance(client, coordinator, member_user):
-    pages.suggestion(member_user, title="本联盟的建言")
+    SuggestionFactory(submitter=member_user, title="本联盟的建言")
     other = AllianceFactory(slug="district-02", name="另一个联盟", short_name="另一个")
-    pages.suggestion(member_user, title="别的联盟的建言",
-                     category=pages.category(alliance=other))
+    SuggestionFactory(submitter=member_user, title="别的联盟的建言",
+                      category=CategoryFactory(alliance=other))
     client.force_login(coordinator)
     rows = client.get(reverse("proposals:list")).context["page_obj"]
     assert [s.title for s in rows] == ["本联盟的建言"]
@@ -46,8 +45,7 @@ def test_queue_shows_only_the_portal_alliance(client, coordinator, member_user):
 
 def test_count_stops_at_the_cap(client, coordinator, member_user, monkeypatch):
     monkeypatch.setattr(QueuePaginator, "COUNT_CAP", 3)
-    for i in range(5):
-        pages.suggestion(member_user, title=f"建言{i}", public_updates=0)
+    SuggestionFactory.create_batch(5, submitter=member_user, category=CategoryFactory())
     client.force_login(coordinator)
     response = client.get(reverse("proposals:list"))
     assert response.context["page_obj"].paginator.capped
@@ -60,7 +58,7 @@ def test_count_stops_at_the_cap(client, coordinator, member_user, monkeypatch):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
 def test_urgency_order_walks_the_index_without_sorting(member_user):
-    pages.suggestion(member_user)
+    SuggestionFactory(submitter=member_user)
     alliance = AllianceFactory()
     rows = filters.by_urgency(Suggestion.objects.filter(alliance=alliance))[5000:5025]
     with connection.cursor() as cursor:
@@ -79,7 +77,7 @@ def test_filter_form_is_rendered_once_per_query_for_five_minutes(client, coordin
                                                                   member_user):
     from django.test.utils import CaptureQueriesContext
 
-    s = pages.suggestion(member_user, title="楼道扶手")
+    s = SuggestionFactory(submitter=member_user, title="楼道扶手")
     client.force_login(coordinator)
     with CaptureQueriesContext(connection) as first:
         client.get(reverse("proposals:list"))
@@ -94,9 +92,10 @@ def test_filter_form_is_rendered_once_per_query_for_five_minutes(client, coordin
 def test_pages_join_up_in_urgency_order(client, coordinator, member_user,
                                         django_assert_max_num_queries):
     today = timezone.localdate()
+    category = CategoryFactory()
     for i in range(30):
-        s = pages.suggestion(member_user, title=f"建言{i:02d}", public_updates=0)
-        Suggestion.objects.filter(pk=s.pk).update(accept_due=today + datetime.timedelta(i % 7))
+        SuggestionFactory(submitter=member_user, title=f"建言{i:02d}", category=category,
+                          accept_due=today + datetime.timedelta(i % 7))
     expected = [s.title for s in filters.by_urgency(Suggestion.objects.all())]
     client.force_login(coordinator)
     seen = []

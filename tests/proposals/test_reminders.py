@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from notifications import reminders as batches
 from notifications.models import Notification
 from proposals import reminders
+from proposals.models import Suggestion
 from proposals.services import close_expired_feedback
-from tests.factories import UserFactory
-from tests.notifications.builders import make_closed_suggestions, make_suggestion
+from tests.factories import CategoryFactory, SuggestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def staff(db):
 
 def test_acceptance_overdue_goes_to_coordinators_on_the_next_working_day(staff):
     coordinator, _handler = staff
-    suggestion = make_suggestion(state="submitted", accept_due=d(11))
+    suggestion = SuggestionFactory(accept_due=d(11))
     with at(11):
         assert reminders.accept_overdue() == 0  # due today: not overdue yet
     with at(12):
@@ -67,7 +67,7 @@ def test_acceptance_overdue_goes_to_coordinators_on_the_next_working_day(staff):
 
 
 def test_changed_deadline_makes_a_new_reminder(staff):
-    suggestion = make_suggestion(state="submitted", accept_due=d(11))
+    suggestion = SuggestionFactory(accept_due=d(11))
     with at(14):
         reminders.accept_overdue()
     type(suggestion).objects.filter(pk=suggestion.pk).update(accept_due=d(14))
@@ -79,7 +79,7 @@ def test_changed_deadline_makes_a_new_reminder(staff):
 
 def test_reply_due_in_one_working_day_reminds_the_handler(staff):
     _coordinator, handler = staff
-    make_suggestion(state="accepted", handler=handler, reply_due=d(14))
+    SuggestionFactory(accepted=True, handler=handler, reply_due=d(14))
     with at(10):
         assert reminders.reply_due_soon() == 0  # two working days ahead
     with at(11):  # Friday: Monday is the next working day
@@ -92,7 +92,7 @@ def test_reply_due_in_one_working_day_reminds_the_handler(staff):
 
 def test_reply_overdue_chases_handler_and_coordinators(staff):
     coordinator, handler = staff
-    make_suggestion(state="accepted", handler=handler, reply_due=d(11))
+    SuggestionFactory(accepted=True, handler=handler, reply_due=d(11))
     with at(11):
         assert reminders.reply_overdue() == 0
     with at(13):
@@ -105,7 +105,7 @@ def test_reply_overdue_chases_handler_and_coordinators(staff):
 
 def test_supervision_after_five_working_days_overdue_goes_to_coordinators(staff):
     coordinator, handler = staff
-    make_suggestion(state="accepted", handler=handler, reply_due=d(4))
+    SuggestionFactory(accepted=True, handler=handler, reply_due=d(4))
     with at(10):
         assert reminders.reply_supervision() == 0  # four working days overdue
     with at(11):
@@ -116,8 +116,8 @@ def test_supervision_after_five_working_days_overdue_goes_to_coordinators(staff)
 
 def test_progress_overdue_reminds_the_handler(staff):
     _coordinator, handler = staff
-    make_suggestion(state="in_progress", handler=handler, progress_due=d(11))
-    make_suggestion(state="replied", handler=handler, progress_due=d(11), not_implemented=True)
+    SuggestionFactory(in_progress=True, handler=handler, progress_due=d(11))
+    SuggestionFactory(not_implemented=True, handler=handler, progress_due=d(11))
     with at(11):
         assert reminders.progress_overdue() == 0
     with at(14):
@@ -127,7 +127,7 @@ def test_progress_overdue_reminds_the_handler(staff):
 
 
 def test_feedback_request_reminder_and_auto_close(staff):
-    suggestion = make_suggestion(state="implemented", feedback_due=d(16))
+    suggestion = SuggestionFactory(implemented=True, feedback_due=d(16))
     submitter = suggestion.submitter
     with at(11):
         assert reminders.feedback() == {"requested": 1, "reminded": 0}
@@ -155,7 +155,7 @@ def test_feedback_request_reminder_and_auto_close(staff):
 
 def test_weekly_digest_once_per_coordinator_per_week(staff):
     coordinator, _handler = staff
-    make_suggestion(state="submitted", accept_due=d(4))
+    SuggestionFactory(accept_due=d(4))
     with at(14, 8, 30):
         assert reminders.weekly_digest() == 1
         assert run_three_times(reminders.weekly_digest) == [0, 0, 0]
@@ -167,8 +167,18 @@ def test_weekly_digest_once_per_coordinator_per_week(staff):
 
 
 def test_scans_cost_the_same_with_10_and_10000_closed_suggestions(staff):
-    make_suggestion(state="submitted", accept_due=d(11))
-    make_suggestion(state="accepted", handler=staff[1], reply_due=d(4))
+    SuggestionFactory(accept_due=d(11))
+    SuggestionFactory(accepted=True, handler=staff[1], reply_due=d(4))
+    category, submitter = CategoryFactory(), UserFactory()
+    past = datetime.date(2026, 1, 5)
+
+    def closed(count):
+        """``count`` closed suggestions in one bulk insert (they must cost the scans nothing)."""
+        Suggestion.objects.bulk_create([SuggestionFactory.build(
+            state="closed", category=category, submitter=submitter, accept_due=past,
+            reply_due=past, progress_due=past, feedback_due=past,
+            closed_at=datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC))
+            for _ in range(count)], batch_size=1000)
 
     def queries():
         with at(14), CaptureQueriesContext(connection) as ctx:
@@ -178,17 +188,17 @@ def test_scans_cost_the_same_with_10_and_10000_closed_suggestions(staff):
             close_expired_feedback()
         return len(ctx.captured_queries)
 
-    make_closed_suggestions(10)
+    closed(10)
     first = queries()  # writes the reminders
     small = queries()  # a re-run: nothing new
-    make_closed_suggestions(9990)
+    closed(9990)
     large = queries()
     assert first > small
     assert small == large
 
 
 def test_feedback_request_written_at_implementation_is_not_sent_again_by_the_scan(staff):
-    suggestion = make_suggestion(state="implemented", feedback_due=d(16))
+    suggestion = SuggestionFactory(implemented=True, feedback_due=d(16))
     with at(11):
         assert reminders.request_feedback(suggestion=suggestion) is not None
         assert reminders.feedback()["requested"] == 0
@@ -203,10 +213,12 @@ def test_a_batch_of_reminders_is_written_in_fixed_queries_and_published_once(
     monkeypatch.setattr(services, "enqueue_deliveries", published.append)
     monkeypatch.setattr(batches, "BATCH", 100)
 
+    category = CategoryFactory()
+
     def run(n):
-        for _ in range(n):
-            make_suggestion(state="submitted", accept_due=d(11),
-                            submitter=staff[1])  # one submitter: the rows are cheap to build
+        # one submitter and one category: the rows are cheap to build
+        SuggestionFactory.create_batch(n, accept_due=d(11), submitter=staff[1],
+                                       category=category)
         with at(14), CaptureQueriesContext(connection) as ctx, \
                 django_capture_on_commit_callbacks(execute=True):
             written = reminders.accept_overdue()
@@ -226,7 +238,7 @@ def test_a_key_written_by_another_process_meanwhile_is_skipped_not_doubled(staff
                                                                             monkeypatch):
     from notifications import services
 
-    suggestions = [make_suggestion(state="submitted", accept_due=d(11)) for _ in range(3)]
+    suggestions = SuggestionFactory.create_batch(3, accept_due=d(11))
     coordinator = staff[0]
     racing = suggestions[1]
     real_existing_keys = services.existing_keys
@@ -252,8 +264,8 @@ def test_coordinators_reminded_of_one_suggestion_share_one_rendering(monkeypatch
 
     coordinators = [UserFactory(username=f"coord-{i}", roles=["coordinator"])
                     for i in range(4)]
-    make_suggestion(state="submitted", accept_due=d(11))
-    make_suggestion(state="submitted", accept_due=d(11))
+    SuggestionFactory(accept_due=d(11))
+    SuggestionFactory(accept_due=d(11))
     renders = []
     real_render = services.render_message
     monkeypatch.setattr(services, "render_message",

@@ -6,18 +6,15 @@ import pytest
 
 from proposals import services
 from proposals.models import Suggestion
-from tests.factories import AllianceFactory, CategoryFactory
+from tests.factories import AllianceFactory, CategoryFactory, EventFactory
 from tests.visible import body_text
-from tests.volunteers.conftest import make_event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def salon():
-    from volunteers.models import Event
-
-    return make_event(title="汇智沙龙（十一月）", kind=Event.Kind.SALON)
+    return EventFactory(salon=True, title="汇智沙龙（十一月）")
 
 
 def record(actor, submitter, salon, **kwargs):
@@ -41,7 +38,7 @@ def test_a_member_cannot_name_the_event_themselves(member_user, salon):
 
 
 def test_an_event_of_another_alliance_is_refused(coordinator, member_user, salon):
-    other = make_event(alliance=AllianceFactory(slug="other", name="另一联盟"))
+    other = EventFactory(alliance=AllianceFactory(slug="other", name="另一联盟"))
     with pytest.raises(services.TransitionError):
         services.submit_suggestion(
             actor=coordinator, alliance=salon.alliance, submitter=member_user,

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals.models import Attachment, Suggestion, SuggestionUpdate
-from tests.factories import MemberFactory, UnitFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    MemberFactory,
+    SuggestionFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.proposals import pages
 from tests.visible import body_text
 
@@ -20,7 +26,7 @@ TOKEN = "0f" * 16
 
 @pytest.fixture
 def cat(db):
-    return pages.category()
+    return CategoryFactory()
 
 
 def _post_new(client, cat, **overrides):
@@ -123,9 +129,8 @@ def test_oversized_attachment_is_refused(client, member_user, cat, settings, mon
 # --- escaping --------------------------------------------------------------------------
 
 def test_script_text_is_shown_escaped_everywhere(client, member_user, coordinator):
-    s = pages.suggestion(member_user, title=SCRIPT, content=SCRIPT, state="closed",
-                         is_golden=True, golden_summary=SCRIPT, credit_publicly=True,
-                         outcome_grade="A", closed_at=timezone.now())
+    s = SuggestionFactory(golden=True, submitter=member_user, title=SCRIPT, content=SCRIPT,
+                          golden_summary=SCRIPT, credit_publicly=True)
     SuggestionUpdate.objects.create(suggestion=s, kind="replied", text=SCRIPT)
     member_user.first_name = SCRIPT
     member_user.save()
@@ -144,10 +149,10 @@ def test_script_text_is_shown_escaped_everywhere(client, member_user, coordinato
 
 def test_member_sees_only_own_suggestions_with_what_happens_next(client, member_user,
                                                                   other_member_user):
-    mine = pages.suggestion(member_user, title="我的建言", state="accepted",
-                            category=pages.category("快办", reply_days=3),
-                            reply_due=datetime.date(2026, 12, 4))
-    pages.suggestion(other_member_user, title="别人的建言")
+    mine = SuggestionFactory(accepted=True, submitter=member_user, title="我的建言",
+                             category=CategoryFactory(name="快办", reply_days=3),
+                             reply_due=datetime.date(2026, 12, 4))
+    SuggestionFactory(submitter=other_member_user, title="别人的建言")
     client.force_login(member_user)
     text = body_text(client.get(reverse("proposals:list")))
     assert "我的建言" in text and "别人的建言" not in text
@@ -165,11 +170,11 @@ def test_member_with_no_suggestions_sees_the_empty_state(client, member_user):
 
 def test_work_queue_is_sorted_by_urgency(client, coordinator, member_user):
     today = timezone.localdate()
-    later = pages.suggestion(member_user, title="不急")
-    Suggestion.objects.filter(pk=later.pk).update(accept_due=today + datetime.timedelta(9))
-    overdue = pages.suggestion(member_user, title="已逾期")
-    Suggestion.objects.filter(pk=overdue.pk).update(accept_due=today - datetime.timedelta(3))
-    pages.suggestion(member_user, title="已办结", state="closed")
+    SuggestionFactory(submitter=member_user, title="不急",
+                      accept_due=today + datetime.timedelta(9))
+    SuggestionFactory(submitter=member_user, title="已逾期",
+                      accept_due=today - datetime.timedelta(3))
+    SuggestionFactory(closed=True, submitter=member_user, title="已办结")
     client.force_login(coordinator)
     rows = list(client.get(reverse("proposals:list")).context["page_obj"])
     assert [s.title for s in rows] == ["已逾期", "不急", "已办结"]
@@ -178,12 +183,11 @@ def test_work_queue_is_sorted_by_urgency(client, coordinator, member_user):
 def test_work_queue_filters(client, coordinator, member_user, handler_user):
     today = timezone.localdate()
     unit = UnitFactory()
-    a = pages.suggestion(member_user, title="楼道堆物", state="accepted", handler=handler_user,
-                         lead_unit=unit)
-    Suggestion.objects.filter(pk=a.pk).update(reply_due=today - datetime.timedelta(1))
-    b = pages.suggestion(member_user, title="垃圾分类")
-    Suggestion.objects.filter(pk=b.pk).update(accept_due=today)
-    pages.suggestion(member_user, title="已办结的", state="closed")
+    SuggestionFactory(accepted=True, submitter=member_user, title="楼道堆物",
+                      handler=handler_user, lead_unit=unit,
+                      reply_due=today - datetime.timedelta(1))
+    b = SuggestionFactory(submitter=member_user, title="垃圾分类", accept_due=today)
+    SuggestionFactory(closed=True, submitter=member_user, title="已办结的")
     client.force_login(coordinator)
 
     def titles(**params):
@@ -202,8 +206,7 @@ def test_work_queue_filters(client, coordinator, member_user, handler_user):
 
 
 def test_work_queue_is_paginated(client, coordinator, member_user):
-    for i in range(27):
-        pages.suggestion(member_user, title=f"建言{i}", public_updates=0)
+    SuggestionFactory.create_batch(27, submitter=member_user, category=CategoryFactory())
     client.force_login(coordinator)
     response = client.get(reverse("proposals:list"), {"page": 2})
     assert len(response.context["page_obj"]) == 2
@@ -211,9 +214,8 @@ def test_work_queue_is_paginated(client, coordinator, member_user):
 
 def _queue_rows(member_user, handler_user, n):
     unit = UnitFactory()
-    for i in range(n):
-        pages.suggestion(member_user, title=f"建言{i}", state="accepted", handler=handler_user,
-                         lead_unit=unit, co_units=[unit])
+    SuggestionFactory.create_batch(n, accepted=True, submitter=member_user, handler=handler_user,
+                                   lead_unit=unit, co_units=[unit], category=CategoryFactory())
 
 
 @pytest.mark.parametrize("n", [1, 50])
@@ -243,8 +245,13 @@ def test_detail_makes_a_fixed_number_of_queries(client, coordinator, member_user
                                                 handler_user, django_assert_max_num_queries,
                                                 n):
     unit = UnitFactory()
-    s = pages.suggestion(member_user, state="in_progress", handler=handler_user,
-                         lead_unit=unit, co_units=[unit], public_updates=n, internal_updates=n)
+    s = SuggestionFactory(in_progress=True, submitter=member_user, handler=handler_user,
+                          lead_unit=unit, co_units=[unit])
+    for i in range(n):
+        SuggestionUpdate.objects.create(suggestion=s, kind="submitted" if i == 0 else "note",
+                                        author=member_user, text=f"公开记录{i}")
+        SuggestionUpdate.objects.create(suggestion=s, kind="note", author=handler_user,
+                                        text=f"内部记录{i}", is_public=False)
     for _ in range(min(n, 5)):
         pages.attachment(s)
     client.force_login(coordinator)
@@ -254,8 +261,11 @@ def test_detail_makes_a_fixed_number_of_queries(client, coordinator, member_user
 
 
 def test_internal_timeline_entries_only_for_staff(client, member_user, handler_user):
-    s = pages.suggestion(member_user, state="accepted", handler=handler_user,
-                         internal_updates=1)
+    s = SuggestionFactory(accepted=True, submitter=member_user, handler=handler_user)
+    SuggestionUpdate.objects.create(suggestion=s, kind="submitted", author=member_user,
+                                    text="公开记录0")
+    SuggestionUpdate.objects.create(suggestion=s, kind="note", author=handler_user,
+                                    text="内部记录0", is_public=False)
     client.force_login(member_user)
     html = client.get(s.get_absolute_url()).content.decode()
     assert "公开记录0" in html and "内部记录0" not in html
@@ -266,7 +276,7 @@ def test_internal_timeline_entries_only_for_staff(client, member_user, handler_u
 
 def test_detail_offers_only_the_actions_this_user_may_take(client, member_user,
                                                            handler_user, coordinator):
-    s = pages.suggestion(member_user)
+    s = SuggestionFactory(submitter=member_user)
     client.force_login(member_user)
     assert [a["name"] for a in client.get(s.get_absolute_url()).context["actions"]] == [
         "withdraw"]
@@ -279,7 +289,7 @@ def test_detail_offers_only_the_actions_this_user_may_take(client, member_user,
 
 def test_coordinator_accepts_and_assigns_through_the_page(client, coordinator, member_user,
                                                          handler_user, cat):
-    s = pages.suggestion(member_user, category=cat)
+    s = SuggestionFactory(submitter=member_user, category=cat)
     unit, co = UnitFactory(alliance=cat.alliance), UnitFactory(alliance=cat.alliance)
     client.force_login(coordinator)
     response = client.post(reverse("proposals:action", args=[s.tracking_number, "accept"]), {
@@ -293,7 +303,7 @@ def test_coordinator_accepts_and_assigns_through_the_page(client, coordinator, m
 
 def test_invalid_action_form_keeps_input_and_changes_nothing(client, member_user,
                                                              handler_user):
-    s = pages.suggestion(member_user, state="accepted", handler=handler_user)
+    s = SuggestionFactory(accepted=True, submitter=member_user, handler=handler_user)
     client.force_login(handler_user)
     response = client.post(reverse("proposals:action", args=[s.tracking_number, "reply"]),
                            {"text": "   "})
@@ -304,7 +314,7 @@ def test_invalid_action_form_keeps_input_and_changes_nothing(client, member_user
 
 
 def test_refused_transition_becomes_a_message(client, member_user, handler_user):
-    s = pages.suggestion(member_user, state="accepted", handler=handler_user)
+    s = SuggestionFactory(accepted=True, submitter=member_user, handler=handler_user)
     client.force_login(member_user)
     response = client.post(reverse("proposals:action", args=[s.tracking_number, "withdraw"]),
                            follow=True)
@@ -314,8 +324,8 @@ def test_refused_transition_becomes_a_message(client, member_user, handler_user)
 
 
 def test_service_refusal_is_shown_as_a_message(client, coordinator, member_user, cat):
-    s = pages.suggestion(member_user, category=cat)
-    other = pages.suggestion(member_user, category=cat, state="withdrawn")
+    s = SuggestionFactory(submitter=member_user, category=cat)
+    other = SuggestionFactory(withdrawn=True, submitter=member_user, category=cat)
     client.force_login(coordinator)
     response = client.post(reverse("proposals:action", args=[s.tracking_number, "merge"]),
                            {"into": other.tracking_number}, follow=True)
@@ -331,10 +341,9 @@ def test_golden_showcase_names_only_those_who_agreed(client):
     agreed = MemberFactory(user__first_name="李同意").user
     declined = MemberFactory(user__first_name="张保密").user
     for user, credit, title in [(agreed, True, "打造两湾十景"), (declined, False, "推广红色楼组")]:
-        pages.suggestion(user, title=title, state="closed", is_golden=True, outcome_grade="A",
-                         golden_summary=f"{title}的简介", credit_publicly=credit,
-                         closed_at=timezone.now())
-    pages.suggestion(agreed, title="未评金点子", state="closed")
+        SuggestionFactory(golden=True, submitter=user, title=title,
+                          golden_summary=f"{title}的简介", credit_publicly=credit)
+    SuggestionFactory(closed=True, submitter=agreed, title="未评金点子")
     html = client.get(reverse("proposals:golden")).content.decode()
     assert "打造两湾十景" in html and "推广红色楼组" in html and "未评金点子" not in html
     assert "李同意" in html and "张保密" not in html
@@ -344,10 +353,10 @@ def test_golden_showcase_names_only_those_who_agreed(client):
 
 def test_duplicate_hint_names_only_what_the_person_may_read(client, member_user,
                                                            other_member_user, coordinator):
-    theirs = pages.suggestion(other_member_user, title="建议在中远两湾城加装电梯")
-    pages.suggestion(other_member_user, title="两湾城加装电梯已经办结", state="closed")
-    pages.suggestion(other_member_user, title="垃圾分类宣传")
-    mine = pages.suggestion(member_user, title="老楼电梯加装进度")
+    theirs = SuggestionFactory(submitter=other_member_user, title="建议在中远两湾城加装电梯")
+    SuggestionFactory(closed=True, submitter=other_member_user, title="两湾城加装电梯已经办结")
+    SuggestionFactory(submitter=other_member_user, title="垃圾分类宣传")
+    mine = SuggestionFactory(submitter=member_user, title="老楼电梯加装进度")
     client.force_login(member_user)
     response = client.get(reverse("proposals:similar"), {"title": "老楼加装电梯"})
     html = response.content.decode()
@@ -374,7 +383,7 @@ def test_duplicate_hint_needs_sign_in(client):
 
 
 def test_me_lists_my_suggestions(client, member_user):
-    pages.suggestion(member_user, title="我的第一条")
+    SuggestionFactory(submitter=member_user, title="我的第一条")
     client.force_login(member_user)
     html = client.get(reverse("me")).content.decode()
     assert "我的第一条" in html and 'data-testid="suggestion-list-empty"' not in html
@@ -388,8 +397,8 @@ def test_staff_user_not_a_member_still_gets_pages(client):
 
 def test_liaison_of_a_co_handling_unit_reports_its_part(client, liaison, member_user,
                                                         handler_user):
-    s = pages.suggestion(member_user, state="replied", handler=handler_user,
-                         co_units=[liaison.liaison_unit])
+    s = SuggestionFactory(replied=True, submitter=member_user, handler=handler_user,
+                          co_units=[liaison.liaison_unit])
     client.force_login(liaison)
     names = [a["name"] for a in client.get(s.get_absolute_url()).context["actions"]]
     assert names == ["record_progress"]
@@ -404,8 +413,8 @@ def test_liaison_of_a_co_handling_unit_reports_its_part(client, liaison, member_
 
 def test_coordinator_merges_a_duplicate_through_the_page(client, coordinator, member_user,
                                                          other_member_user, cat):
-    target = pages.suggestion(other_member_user, category=cat, state="accepted")
-    s = pages.suggestion(member_user, category=cat)
+    target = SuggestionFactory(accepted=True, submitter=other_member_user, category=cat)
+    s = SuggestionFactory(submitter=member_user, category=cat)
     client.force_login(coordinator)
     client.post(reverse("proposals:action", args=[s.tracking_number, "merge"]),
                 {"into": target.tracking_number.lower()})

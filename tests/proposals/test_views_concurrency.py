@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from proposals.models import Suggestion
-from tests.proposals import pages
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_concurrent_posts_of_one_form_create_one_suggestion(member_user):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent transactions need PostgreSQL")
-    cat = pages.category()
+    cat = CategoryFactory()
     data = {"title": "加装楼道扶手", "category": cat.pk, "content": "老人上下楼不便。",
             "form_token": "ab" * 16}
     barrier = threading.Barrier(2)

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from alliance import demo as alliance_demo
-from tests.volunteers.conftest import make_event
+from tests.factories import EventFactory
 from volunteers import demo
 from volunteers.admin import RosterResource
 from volunteers.models import Event, Registration, ServiceRecord
@@ -29,7 +29,7 @@ def test_demo_has_past_and_upcoming_events_of_every_kind_with_hours_and_is_idemp
 def test_roster_exports_to_excel_with_names_and_states(member_user):
     from volunteers import services
 
-    event = make_event(title="导出活动")
+    event = EventFactory(title="导出活动")
     services.register(event_id=event.pk, member=member_user.member)
     dataset = RosterResource().export()
     assert dataset.headers[:3] == ["活动", "姓名", "状态"]
@@ -40,7 +40,7 @@ def test_roster_exports_to_excel_with_names_and_states(member_user):
 def test_admin_lists_events_registrations_and_records(client, admin_user, member_user):
     from volunteers import services
 
-    event = make_event()
+    event = EventFactory()
     services.register(event_id=event.pk, member=member_user.member)
     client.force_login(admin_user)
     for name in ["event", "registration", "servicerecord"]:

@@ -9,8 +9,14 @@ import pytest
 import time_machine
 
 from notifications.models import Notification
-from tests.factories import MemberFactory, MembershipFactory, UnitFactory, UserFactory
-from tests.notifications.builders import make_event, register
+from tests.factories import (
+    EventFactory,
+    MemberFactory,
+    MembershipFactory,
+    RegistrationFactory,
+    UnitFactory,
+    UserFactory,
+)
 from volunteers import reminders
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +34,11 @@ def moment(day, hour):
 
 
 def test_event_in_24_hours_reminds_registered_members_once():
-    event = make_event(start=moment(15, 10), end=moment(15, 12))
+    event = EventFactory(start=moment(15, 10), end=moment(15, 12))
     going = MemberFactory()
     cancelled = MemberFactory()
-    register(event, going)
-    register(event, cancelled, state="cancelled")
+    RegistrationFactory(event=event, member=going)
+    RegistrationFactory(event=event, member=cancelled, state="cancelled")
     with at(14, 9):
         assert reminders.event_tomorrow() == 0  # 25 hours ahead
     with at(14, 10, 30):
@@ -44,8 +50,8 @@ def test_event_in_24_hours_reminds_registered_members_once():
 
 
 def test_moved_event_reminds_again():
-    event = make_event(start=moment(15, 10), end=moment(15, 12))
-    register(event, MemberFactory())
+    event = EventFactory(start=moment(15, 10), end=moment(15, 12))
+    RegistrationFactory(event=event)
     with at(14, 10, 30):
         reminders.event_tomorrow()
     type(event).objects.filter(pk=event.pk).update(start=moment(16, 10), end=moment(16, 12))
@@ -57,7 +63,7 @@ def test_ended_event_asks_the_organizers_liaisons_to_confirm_attendance():
     unit = UnitFactory()
     liaison = MembershipFactory(unit=unit, role="liaison").member.user
     MembershipFactory(unit=unit, role="member")  # a plain member is not asked
-    event = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[unit])
+    event = EventFactory(start=moment(15, 10), end=moment(15, 12), organizers=[unit])
     with at(15, 11):
         assert reminders.event_ended() == 0
     with at(15, 12, 30):
@@ -68,9 +74,9 @@ def test_ended_event_asks_the_organizers_liaisons_to_confirm_attendance():
 
 
 def test_event_reminder_says_where():
-    event = make_event(start=moment(15, 10), end=moment(15, 12))
+    event = EventFactory(start=moment(15, 10), end=moment(15, 12))
     type(event).objects.filter(pk=event.pk).update(location="宜川路街道党群服务中心")
-    register(event, MemberFactory())
+    RegistrationFactory(event=event)
     with at(14, 10, 30):
         reminders.event_tomorrow()
     assert "地点：宜川路街道党群服务中心" in Notification.objects.get(kind="event_tomorrow").body
@@ -80,9 +86,9 @@ def test_cancelled_or_completed_events_are_not_chased():
     unit = UnitFactory()
     MembershipFactory(unit=unit, role="liaison")
     for status in ["cancelled", "completed", "draft"]:
-        event = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[unit],
-                           status=status)
-        register(event, MemberFactory())
+        event = EventFactory(start=moment(15, 10), end=moment(15, 12), organizers=[unit],
+                             status=status)
+        RegistrationFactory(event=event)
     with at(15, 9, 30):
         assert reminders.event_tomorrow() == 0
     with at(15, 12, 30):
@@ -100,10 +106,10 @@ def test_attendance_request_goes_to_coordinators_when_a_unit_has_no_liaison():
     MembershipFactory(unit=without, role="member")  # a plain member is no liaison
     departed = MembershipFactory(unit=without, role="liaison").member.user
     type(departed).objects.filter(pk=departed.pk).update(is_active=False)
-    alone = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[without])
-    shared = make_event(start=moment(15, 10), end=moment(15, 12),
-                        organizers=[with_liaison, without])
-    covered = make_event(start=moment(15, 10), end=moment(15, 12), organizers=[with_liaison])
+    alone = EventFactory(start=moment(15, 10), end=moment(15, 12), organizers=[without])
+    shared = EventFactory(start=moment(15, 10), end=moment(15, 12),
+                          organizers=[with_liaison, without])
+    covered = EventFactory(start=moment(15, 10), end=moment(15, 12), organizers=[with_liaison])
     staff = {coordinator, admin, superuser}
     with at(15, 12, 30):
         assert reminders.event_ended() == 3 + 4 + 1

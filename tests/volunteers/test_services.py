@@ -7,8 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.models import Notification
-from tests.factories import MemberFactory
-from tests.volunteers.conftest import make_event
+from tests.factories import EventFactory, MemberFactory
 from volunteers import services
 from volunteers.models import Event, HoursCorrection, Registration, ServiceRecord
 
@@ -167,7 +166,7 @@ def test_cancelling_after_the_start_is_refused(event):
 def test_fifty_concurrent_signups_for_ten_seats_leave_ten_registered_and_forty_waiting():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; row locks need PostgreSQL (set DATABASE_URL)")
-    event = make_event(capacity=10, start=timezone.now() + datetime.timedelta(days=2))
+    event = EventFactory(capacity=10, start=timezone.now() + datetime.timedelta(days=2))
     members = [MemberFactory() for _ in range(50)]
     barrier = threading.Barrier(50)
     errors = []

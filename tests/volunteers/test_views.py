@@ -6,25 +6,30 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from tests.factories import AllianceFactory, MemberFactory, MembershipFactory, UnitFactory
-from tests.volunteers.conftest import make_event
+from tests.factories import (
+    AllianceFactory,
+    EventFactory,
+    MemberFactory,
+    MembershipFactory,
+    UnitFactory,
+)
 from volunteers import services
-from volunteers.models import CalendarToken, Event, Registration, ServiceRecord
+from volunteers.models import CalendarToken, Registration, ServiceRecord
 
 pytestmark = pytest.mark.django_db
 
 
 def test_list_shows_public_events_and_hides_members_only_from_anonymous(client):
-    make_event(title="公开的活动")
-    make_event(title="内部学习会", visibility=Event.Visibility.MEMBERS)
-    make_event(title="草稿活动", status=Event.Status.DRAFT)
+    EventFactory(title="公开的活动")
+    EventFactory(title="内部学习会", members_only=True)
+    EventFactory(title="草稿活动", draft=True)
     html = client.get(reverse("volunteers:list")).content.decode()
     assert "公开的活动" in html
     assert "内部学习会" not in html and "草稿活动" not in html
 
 
 def test_list_shows_members_only_events_to_a_logged_in_member(client, member_user):
-    make_event(title="内部学习会", visibility=Event.Visibility.MEMBERS)
+    EventFactory(title="内部学习会", members_only=True)
     client.force_login(member_user)
     assert "内部学习会" in client.get(reverse("volunteers:list")).content.decode()
 
@@ -32,9 +37,9 @@ def test_list_shows_members_only_events_to_a_logged_in_member(client, member_use
 def test_list_filters_by_kind_unit_and_month_and_splits_past(client):
     unit = UnitFactory()
     soon = timezone.now() + datetime.timedelta(days=2)
-    make_event(title="沙龙甲", kind="salon", organizers=[unit], start=soon)
-    make_event(title="学习乙", kind="study", start=soon)
-    make_event(title="往期丙", start=timezone.now() - datetime.timedelta(days=40))
+    EventFactory(salon=True, title="沙龙甲", organizers=[unit], start=soon)
+    EventFactory(title="学习乙", kind="study", start=soon)
+    EventFactory(title="往期丙", start=timezone.now() - datetime.timedelta(days=40))
     url = reverse("volunteers:list")
     assert "学习乙" not in client.get(url, {"kind": "salon"}).content.decode()
     by_unit = client.get(url, {"unit": unit.pk}).content.decode()
@@ -57,11 +62,11 @@ def test_list_makes_the_same_number_of_queries_for_1_and_50_events(
 
     monkeypatch.setattr(views, "PAGE_SIZE", 50)
     unit = UnitFactory()
-    make_event(organizers=[unit])
+    EventFactory(organizers=[unit])
     url = reverse("volunteers:list")
     one = _count_queries(client, url, django_assert_max_num_queries, 12)
     for _ in range(49):
-        make_event(organizers=[unit])
+        EventFactory(organizers=[unit])
     fifty = client.get(url)
     assert fifty.content.decode().count('class="list-group-item list-group-item-action"') == 50
     with_more = _count_queries(client, url, django_assert_max_num_queries, 12)
@@ -69,7 +74,7 @@ def test_list_makes_the_same_number_of_queries_for_1_and_50_events(
 
 
 def test_members_only_event_is_404_for_anonymous_and_visible_to_members(client, member_user):
-    event = make_event(visibility=Event.Visibility.MEMBERS)
+    event = EventFactory(members_only=True)
     assert client.get(event.get_absolute_url()).status_code == 404
     client.force_login(member_user)
     assert client.get(event.get_absolute_url()).status_code == 200
@@ -100,10 +105,9 @@ def test_register_get_is_not_allowed(client, member_user, event):
 
 def test_public_feed_parses_and_carries_shanghai_times(client):
     start = timezone.make_aware(datetime.datetime(2030, 5, 1, 1, 30), datetime.UTC)
-    make_event(title="端午联谊", start=start, signup_deadline=start)
-    make_event(title="内部会", visibility=Event.Visibility.MEMBERS, start=start,
-               signup_deadline=start)
-    make_event(title="草稿", status=Event.Status.DRAFT, start=start, signup_deadline=start)
+    EventFactory(title="端午联谊", start=start, signup_deadline=start)
+    EventFactory(title="内部会", members_only=True, start=start, signup_deadline=start)
+    EventFactory(title="草稿", draft=True, start=start, signup_deadline=start)
     response = client.get(reverse("volunteers:feed"))
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
@@ -117,8 +121,8 @@ def test_public_feed_parses_and_carries_shanghai_times(client):
 
 def test_private_feed_lists_my_events_by_token_and_a_wrong_token_is_404(client):
     member = MemberFactory()
-    mine = make_event(title="我报名的活动", visibility=Event.Visibility.MEMBERS)
-    make_event(title="别人的活动")
+    mine = EventFactory(title="我报名的活动", members_only=True)
+    EventFactory(title="别人的活动")
     services.register(event_id=mine.pk, member=member)
     token = CalendarToken.objects.create(member=member)
     cal = Calendar.from_ical(client.get(reverse("volunteers:member_feed",
@@ -145,7 +149,7 @@ def test_attendance_page_is_404_for_members_and_other_liaisons(client, member_us
 
 
 def test_organizing_units_liaison_checks_everyone_in_with_all_present(client, liaison):
-    event = make_event(organizers=[liaison.liaison_unit])
+    event = EventFactory(organizers=[liaison.liaison_unit])
     regs = _roster(event, 3)
     client.force_login(liaison)
     url = reverse("volunteers:attendance", args=[event.pk])
@@ -168,7 +172,7 @@ def test_attendance_rejects_bad_hours_beside_the_field(client, coordinator, even
 
 def test_attendance_page_makes_the_same_number_of_queries_for_1_and_50_rows(
         client, coordinator, django_assert_max_num_queries):
-    event = make_event(capacity=60)
+    event = EventFactory(capacity=60)
     _roster(event, 1)
     client.force_login(coordinator)
     url = reverse("volunteers:attendance", args=[event.pk])
@@ -224,7 +228,7 @@ def test_me_shows_my_registrations_and_hours(client, member_user, event):
 def test_unit_page_shows_team_hour_totals_without_names(client):
     unit = UnitFactory(kind="volunteer_team")
     membership = MembershipFactory(unit=unit)
-    event = make_event(organizers=[unit])
+    event = EventFactory(organizers=[unit])
     ServiceRecord.objects.create(member=membership.member, event=event, hours=Decimal("4"),
                                  verified=True)
     html = client.get(unit.get_absolute_url()).content.decode()
@@ -233,14 +237,14 @@ def test_unit_page_shows_team_hour_totals_without_names(client):
 
 
 def test_home_lists_upcoming_public_events_only(client):
-    make_event(title="公开活动甲")
-    make_event(title="内部活动乙", visibility=Event.Visibility.MEMBERS)
+    EventFactory(title="公开活动甲")
+    EventFactory(title="内部活动乙", members_only=True)
     html = client.get("/").content.decode()
     assert "公开活动甲" in html and "内部活动乙" not in html
 
 
 def test_full_event_puts_the_member_on_the_waiting_list_with_a_message(client, member_user):
-    event = make_event(capacity=1)
+    event = EventFactory(capacity=1)
     services.register(event_id=event.pk, member=MemberFactory())
     client.force_login(member_user)
     response = client.post(reverse("volunteers:register", args=[event.pk]), follow=True)
@@ -249,7 +253,7 @@ def test_full_event_puts_the_member_on_the_waiting_list_with_a_message(client, m
 
 
 def test_detail_offers_check_in_to_the_organizing_liaison_only(client, liaison, member_user):
-    event = make_event(organizers=[liaison.liaison_unit])
+    event = EventFactory(organizers=[liaison.liaison_unit])
     client.force_login(member_user)
     assert 'data-testid="attendance-link"' not in client.get(
         event.get_absolute_url()).content.decode()
@@ -262,8 +266,8 @@ def test_list_shows_the_portal_alliance_only_with_its_units(client):
     home = UnitFactory(name="中远侨联")
     other = AllianceFactory(slug="district-02", name="另一个联盟", short_name="另一个")
     away = UnitFactory(alliance=other, name="外联盟单位", slug="away")
-    make_event(title="本联盟活动", organizers=[home])
-    make_event(title="别的联盟活动", alliance=other, organizers=[away])
+    EventFactory(title="本联盟活动", organizers=[home])
+    EventFactory(title="别的联盟活动", alliance=other, organizers=[away])
     html = client.get("/events/").content.decode()
     assert "本联盟活动" in html and "别的联盟活动" not in html
     assert "中远侨联" in html and "外联盟单位" not in html
