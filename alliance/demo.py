@@ -136,6 +136,8 @@ def load(*, stdout=None):
 
 
 def _demo_accounts(alliance, members, units):
+    from yichuan.accounts import record_verified_email
+
     User = get_user_model()
     groups = {g.name: g for g in Group.objects.all()}
 
@@ -144,6 +146,7 @@ def _demo_accounts(alliance, members, units):
                     is_staff=staff or superuser, is_superuser=superuser)
         user.set_password(DEMO_PASSWORD)
         user.save()
+        record_verified_email(user)  # made by staff: the address receives mail
         user.groups.set([groups[r] for r in role_names])
         if member is not None:
             member.user = user

@@ -10,22 +10,34 @@ The protocol, per delivery row (never one long transaction around a send):
    or ``failed`` at the cap), only if the row is still ours (state ``sending`` with our
    ``claimed_at``).
 
-A row that is ``sent`` is never picked again. The one window left is a worker killed after
-the channel accepted the message and before step 3 committed (milliseconds). We choose
-at-least-once for that window: a ``sending`` row whose claim is older than
-``NOTIFICATION_SENDING_LEASE`` is taken to be a dead worker's and is sent again, with the
-same Message-ID so mail systems can drop the copy. The alternative (at-most-once: mark
-such rows failed) would lose the far likelier case of a worker killed *before* it sent —
-a reminder that never arrives is worse than a rare duplicate. The lease is much longer than
-the channel's timeout, so a live worker's row is never taken from it.
+A row that is ``sent`` is never picked again. A database blip between the send and step 3
+(a dropped connection, a restart) does not leave the row in ``sending``: step 3 is retried
+on a new connection for up to a minute. The one window left is a worker killed after the
+channel accepted the message and before step 3 committed (milliseconds), or a database away
+for longer than that minute. We choose at-least-once for that window: a ``sending`` row
+whose claim is older than ``NOTIFICATION_SENDING_LEASE`` is taken to be a dead worker's
+and is sent again, with the same Message-ID so mail systems can drop the copy. The
+alternative (at-most-once: mark such rows failed) would lose the far likelier case of a
+worker killed *before* it sent — a reminder that never arrives is worse than a rare
+duplicate. The lease is much longer than the channel's timeout, so a live worker's row is
+never taken from it.
 """
 
+import itertools
 import logging
 import random
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.utils import timezone
 
 from notifications.channels import PermanentError, channel_for
@@ -67,11 +79,48 @@ def _claim(filters):
     return delivery
 
 
+# How long step 3 keeps retrying through a database blip (a dropped connection, a restart,
+# a failover) before giving up, and the pauses between tries. Far below the lease, so the row
+# is marked before anyone may take it for a dead worker's.
+MARK_RETRY_SECONDS = 60
+MARK_RETRY_PAUSES = (0.1, 0.5, 1, 2, 4, 8)
+
+
 def _mark(delivery, **changes):
-    """Step 3: record the outcome only if the row is still ours."""
-    updated = Delivery.objects.filter(
-        pk=delivery.pk, state=Delivery.State.SENDING, claimed_at=delivery.claimed_at,
-    ).update(**changes)
+    """Step 3: record the outcome only if the row is still ours.
+
+    After a send, losing this write means sending again when the lease runs out, so a
+    database error here is retried on a new connection (the failed one is closed first)
+    for up to MARK_RETRY_SECONDS; only then does it raise and leave the row to the lease.
+    The write is idempotent: if a try committed but its answer was lost, the next one finds
+    the row already marked.
+    """
+    using = router.db_for_write(Delivery)
+    conn = connections[using]
+    mine = Delivery.objects.using(using).filter(
+        pk=delivery.pk, state=Delivery.State.SENDING, claimed_at=delivery.claimed_at)
+    deadline = time.monotonic() + min(MARK_RETRY_SECONDS, settings.NOTIFICATION_SENDING_LEASE / 2)
+    for tries in itertools.count(1):
+        try:
+            updated = mine.update(**changes)
+            if not updated and Delivery.objects.using(using).filter(
+                    pk=delivery.pk, claimed_at=delivery.claimed_at,
+                    state=changes["state"]).exists():
+                updated = 1  # an earlier try committed; its answer was lost
+            break
+        except (OperationalError, InterfaceError) as exc:
+            pause = MARK_RETRY_PAUSES[min(tries, len(MARK_RETRY_PAUSES)) - 1]
+            if conn.in_atomic_block or time.monotonic() + pause > deadline:
+                logger.error("delivery %s: could not mark it %s after %s tries: %s",
+                             delivery.pk, changes["state"], tries, exc)
+                raise
+            logger.warning("delivery %s: marking it %s failed (%s); retrying on a new "
+                           "connection", delivery.pk, changes["state"], exc)
+            try:
+                conn.close()
+            except DatabaseError:
+                pass  # it was broken anyway; Django forgets it all the same
+            time.sleep(pause)
     if not updated:
         logger.warning("delivery %s changed hands before it was marked %s", delivery.pk, changes)
 

@@ -50,7 +50,8 @@ def notify(*, recipient, kind, key, subject, body="", url="", target=None, chann
         return None
     if preference is None:
         preference = preference_of(recipient)
-    wanted = [c for c in channels if _wants(recipient, kind, c, preference)]
+    blocked = _unverified([recipient]) if Delivery.Channel.EMAIL in channels else set()
+    wanted = [c for c in channels if _wants(recipient, kind, c, preference, blocked)]
     Delivery.objects.bulk_create(
         [Delivery(notification=notification, channel=c) for c in wanted]
     )
@@ -90,6 +91,9 @@ def notify_many(items, *, channels=None):
     # Per batch, not per item: a batch has thousands of items but few kinds, target types
     # and recipients.
     type_ids, channels_of = {}, {}
+    # One query for the batch: whose address must get no e-mail.
+    blocked = _unverified({item["recipient"].pk: item["recipient"] for item in items}
+                          .values()) if Delivery.Channel.EMAIL in channels else set()
     for item in items:
         recipient, kind, preference = item["recipient"], item["kind"], item["preference"]
         # Coordinators reminded of the same suggestion read the same words: render once
@@ -117,7 +121,8 @@ def notify_many(items, *, channels=None):
             subject=str(subject)[:200], body=str(body), url=item["url"]))
         wants = (recipient.pk, kind, id(preference))
         if wants not in channels_of:
-            channels_of[wants] = [c for c in channels if _wants(recipient, kind, c, preference)]
+            channels_of[wants] = [c for c in channels
+                                  if _wants(recipient, kind, c, preference, blocked)]
         wanted.append(channels_of[wants])
     if not rows:
         return 0
@@ -183,11 +188,21 @@ def existing_keys(keys):
                .values_list("dedup_key", flat=True))
 
 
-def _wants(recipient, kind, channel, preference):
-    """Whether the recipient accepts ``kind`` on ``channel`` (the inbox is always on)."""
-    if channel == Delivery.Channel.EMAIL and not recipient.email:
+def _wants(recipient, kind, channel, preference, blocked=frozenset()):
+    """Whether the recipient accepts ``kind`` on ``channel`` (the inbox is always on).
+    ``blocked``: the ids of recipients whose address must get no e-mail (``_unverified``)."""
+    if channel == Delivery.Channel.EMAIL and (not recipient.email or recipient.pk in blocked):
         return False
     return preference.wants(kind, channel)
+
+
+def _unverified(recipients):
+    """The ids of ``recipients`` whose address must get no e-mail: one they made their
+    primary address without verifying it (a verified address, or the one staff recorded, is
+    used). One query; the rule is the accounts' (yichuan.accounts)."""
+    from yichuan.accounts import unverified_primary_ids
+
+    return unverified_primary_ids(recipients)
 
 
 def update_preference(*, user, language, email_kinds):
@@ -223,6 +238,25 @@ def retry_failed(*, delivery_ids):
 
 _broker_down_until = 0.0
 
+# How long a publish may wait on the broker: about a second in all, refused, dead or hung.
+# These override the worker's transport options (settings.broker_transport_options) for the
+# publish only. A hung broker (stopped, overloaded, a half-open connection) accepts the TCP
+# connection, the kernel does that, and then never answers: only the socket timeout ends
+# the wait, and with the worker's 5 s, retried on timeout, for each round trip of a publish,
+# a submission took 20 s. So: socket_connect_timeout for a dead host, socket_timeout for a
+# hung one, no retry of any kind (retry_on_timeout, max_retries, retry=False below).
+# Why bound it rather than publish from a thread: the rows are already the outbox and the
+# sweep their delivery, so the publish is only a hint, and a thread per request waiting on a
+# hung broker would pile up; bounded, a request pays one second at most, once per process
+# per NOTIFICATION_BROKER_BACKOFF. /healthz checks the broker with the same bounds.
+PUBLISH_TIMEOUT = 1.0
+PUBLISH_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": PUBLISH_TIMEOUT,
+    "socket_timeout": PUBLISH_TIMEOUT,
+    "retry_on_timeout": False,
+    "max_retries": 0,
+}
+
 
 def enqueue_delivery(notification_id):
     """Hand one notification's deliveries to a worker (after the commit that wrote it)."""
@@ -240,7 +274,8 @@ def enqueue_deliveries(notification_ids):
 
 
 def _publish(task, argument, *, what):
-    """Publish once; the periodic delivery task catches what this misses.
+    """Publish once, within PUBLISH_TIMEOUT; the periodic delivery task catches what this
+    misses.
 
     After one failed publish the process stops trying for a while, so a request that writes
     many notifications while the broker is down pays the publish timeout once at most.
@@ -251,12 +286,12 @@ def _publish(task, argument, *, what):
         return
     started = time.monotonic()
     try:
-        # retry=False: one attempt; CELERY_BROKER_CONNECTION_TIMEOUT and the transport's
-        # socket timeouts bound how long that attempt may take.
         # A connection of its own per publish: the shared producer pool is not safe across
         # the threads of a threaded server (runserver, the test live server), where a publish
         # on Redis was seen to stall the request.
-        with task.app.connection_for_write() as connection:
+        with task.app.connection_for_write(
+                connect_timeout=PUBLISH_TIMEOUT,
+                transport_options=PUBLISH_TRANSPORT_OPTIONS) as connection:
             task.apply_async(args=[argument], retry=False, connection=connection)
     except Exception as exc:  # broker down: the periodic sweep delivers it later
         _broker_down_until = time.monotonic() + settings.NOTIFICATION_BROKER_BACKOFF

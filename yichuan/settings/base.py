@@ -4,6 +4,7 @@ local.py, test.py and production.py build on this module. Nothing here is secret
 deployment sets DJANGO_SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL and the mail settings.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "yichuan.middleware.StaffIdleTimeoutMiddleware",
     "audit.middleware.PermissionDeniedAuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The admin's login refuses account names longer than any account's (yichuan/login_limits.py).
+    "yichuan.login_limits.AccountNameLimitMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -106,10 +109,24 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url):
+    """A CACHES entry from CACHE_URL. Redis fails soft (yichuan/cache.py): while it is down or
+    hung a page costs at most one short socket timeout per process every few seconds and
+    works uncached, never a 500."""
+    config = environ.Env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "yichuan.cache.FailSoftRedisCache"
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
+    return config
+
+
 CACHES = {
     # Shared by every web process in production (CACHE_URL=redis://…; `check --deploy` warns
     # otherwise): dashboard figures, allauth's rate limits. Per process in development.
-    "default": env.cache("CACHE_URL", default="locmemcache://yichuan"),
+    "default": cache_from_url(env("CACHE_URL", default="locmemcache://yichuan")),
     # Always per process, read without a network round trip: rendered fragments whose keys
     # name exactly what they show (the coordinators' queue under its version, a dashboard
     # count's HTML), and the filter forms, whose choices may show a rename up to five
@@ -137,12 +154,31 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- accounts (django-allauth) ---------------------------------------------------------
 # Accounts are created by staff or bulk import: open sign-up is closed in the adapter.
 ACCOUNT_ADAPTER = "yichuan.accounts.ClosedSignupAdapter"
+# The login form refuses account names longer than any account's (yichuan/login_limits.py).
+ACCOUNT_FORMS = {
+    "login": "yichuan.login_limits.LoginForm",
+    # Refuses an address another account uses; a reset sends at most one link (yichuan/accounts.py).
+    "add_email": "yichuan.accounts.AddEmailForm",
+    "reset_password": "yichuan.accounts.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# E-mail addresses: one account each, and verified before they receive anything. Addresses
+# staff record when they create accounts are filed as verified (yichuan.accounts).
+ACCOUNT_UNIQUE_EMAIL = True
+# The reset page says the same whether or not the address belongs to an account, and an
+# address without one gets no mail at all.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Security notices (password changed, address added or removed, two-step verification on)
+# to the account's verified address. Every account mail goes through the notifications
+# outbox (the adapter's send_mail; DESIGN.md §5): a request never waits on SMTP.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[宜起靠谱联盟] "
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/"
@@ -190,10 +226,23 @@ X_FRAME_OPTIONS = "DENY"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One counter per account however its name is typed: case-folded, an e-mail address
+# counted as its account's (yichuan.accounts.login_username).
 AXES_USERNAME_CALLABLE = "yichuan.accounts.login_username"
+# The client behind the trusted proxy (TRUSTED_PROXIES below), as allauth's rate limits see it.
+AXES_CLIENT_IP_CALLABLE = "yichuan.accounts.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
+
+# --- the trusted proxy ---------------------------------------------------------------------
+# Addresses (or networks, 10.0.0.0/24) of the reverse proxies in front of the portal, e.g.
+# TRUSTED_PROXIES=127.0.0.1 for nginx on the same host. A request from one of them is counted
+# under the client address the proxy wrote into X-Forwarded-For; from anywhere else the
+# header is ignored. Empty (the default): REMOTE_ADDR is the client. The lockout and the
+# rate limits count these addresses (yichuan.accounts.client_ip); README.md says more.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(entry, strict=False))
+                   for entry in env.list("TRUSTED_PROXIES", default=[])]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
@@ -265,30 +314,36 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # needs no server; CELERY_BROKER_URL=redis://… points it at Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    (BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
-    (BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
-    (BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-else:
-    # A publish makes one connection attempt of at most a second (max_retries 0 applies to
-    # publishing only; the worker's consumer reconnects per CELERY_BROKER_CONNECTION_*), so a
-    # web request with the broker down stays fast and the sweep delivers later.
+
+
+def broker_transport_options(url):
+    """CELERY_BROKER_TRANSPORT_OPTIONS for the broker at ``url``."""
+    if url.startswith("filesystem://"):
+        for folder in ("queue", "processed", "control"):
+            (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+        return {
+            "data_folder_in": str(BROKER_DIR / "queue"),
+            "data_folder_out": str(BROKER_DIR / "queue"),
+            "processed_folder": str(BROKER_DIR / "processed"),
+            "control_folder": str(BROKER_DIR / "control"),
+            "store_processed": False,
+        }
+    # These are the worker's (its consumer reconnects per CELERY_BROKER_CONNECTION_*). A
+    # publish from the portal is bounded tighter on top of them, whatever they say: about a
+    # second in all, the broker refused, dead or hung (notifications.services._publish;
+    # /healthz the same), since a web request never waits on the broker (DESIGN.md §5).
     # visibility_timeout: an unacked (acks_late) message comes back after this long; no
     # countdown/ETA may exceed it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    return {
         "visibility_timeout": 3600,
         "max_retries": 0,
         "socket_connect_timeout": 1,
         "socket_timeout": 5,
         "retry_on_timeout": True,
     }
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
@@ -333,7 +388,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- notifications ------------------------------------------------------------------------------
 # Delivery channels by name (notifications.channels); SMS or WeCom are added here.
-NOTIFICATION_CHANNELS = {"email": "notifications.channels.EmailChannel"}
+NOTIFICATION_CHANNELS = {"email": "notifications.channels.EmailChannel",
+                         # allauth's mails (password reset, address verification, notices)
+                         "account_email": "yichuan.accounts.AccountMailChannel"}
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_RETRY_BASE = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 NOTIFICATION_RETRY_MAX_DELAY = env.int("NOTIFICATION_RETRY_MAX_DELAY_SECONDS", default=3600)

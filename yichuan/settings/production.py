@@ -18,6 +18,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Production runs behind a TLS proxy. Set TRUSTED_PROXIES (base.py) to its address, or the
+# lockout and the rate limits see one client, the proxy, and anyone could lock out everyone
+# (README.md, "Behind a reverse proxy").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
