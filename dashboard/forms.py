@@ -1,6 +1,9 @@
 """The dashboard's filter: period, unit and category, validated into a StatsFilter."""
 
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Unit
@@ -8,13 +11,24 @@ from dashboard.stats import StatsFilter, default_period
 from proposals.models import Category
 
 MAX_PERIOD_DAYS = 366 * 5
+# The dates a period may name: the portal's data lie well inside, and the ends keep the
+# day after ``date_to`` and local midnight in UTC within what a date can hold.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2100, 12, 31)
+
+
+def period_date_field(label):
+    return forms.DateField(
+        label=label, required=False,
+        validators=[MinValueValidator(FIRST_DAY, _("日期不能早于 %(limit_value)s。")),
+                    MaxValueValidator(LAST_DAY, _("日期不能晚于 %(limit_value)s。"))],
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY.isoformat(),
+                                      "max": LAST_DAY.isoformat()}))
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = period_date_field(_("起始日期"))
+    date_to = period_date_field(_("截止日期"))
     unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False,
                                   empty_label=_("全部单位"))
     category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False,

@@ -5,7 +5,6 @@ checked against the table in proposals.workflow); the models hold data and invar
 """
 
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
@@ -397,8 +396,12 @@ class Feedback(ChoiceLabelsMixin, models.Model):
 
 
 def attachment_path(instance, filename):
-    """A random name under private media: the original name is kept only as data."""
-    suffix = Path(filename).suffix.lower()[:10]
+    """A random name under private media: the original name is kept only as data. The
+    extension is that of the type the bytes were detected as (``instance.content_type``,
+    proposals/filenames.py), never the one the upload was named with."""
+    from proposals.filenames import suffix_for
+
+    suffix = suffix_for(instance.content_type, filename)
     return f"suggestions/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 

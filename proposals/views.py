@@ -2,7 +2,6 @@
 service and turn its TransitionError into a message; nothing here decides the pipeline."""
 
 import hashlib
-import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -374,9 +373,13 @@ def attachment_download(request, tracking_number, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = attachment.content_type or (
-        mimetypes.guess_type(attachment.original_name)[0] or "application/octet-stream")
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+    # Offered as what its bytes are: 材料.html detected as image/png is 材料.png. A row
+    # without a detected type is sent as bytes nothing opens (never guessed from its name).
+    from proposals.filenames import download_name
+
+    content_type = attachment.content_type or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True,
+                            filename=download_name(attachment.original_name, content_type),
                             content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,9 +1,50 @@
+import datetime
+import re
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Unit
 from volunteers.models import Event
+
+# The years an event list or an hours summary may be asked for: a year outside them names
+# no event, and some (0, 10000) no date Python or a database can hold.
+YEARS = (2000, 2100)
+MONTH = re.compile(r"(\d{1,9})-(\d{1,2})", re.ASCII)
+
+
+class MonthField(forms.CharField):
+    """A month as ``<input type="month">`` sends it (``2026-05``), within YEARS; cleans to
+    the month's first day."""
+
+    default_error_messages = {
+        "invalid": _("请按“年-月”填写月份，例如 2026-05。"),
+        "out_of_range": _("月份须在 %(first)s 年至 %(last)s 年之间。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={
+            "type": "month", "min": f"{YEARS[0]}-01", "max": f"{YEARS[1]}-12"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        match = MONTH.fullmatch(value)
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        year = int(match[1])
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range",
+                                  params={"first": YEARS[0], "last": YEARS[1]})
+        return datetime.date(year, int(match[2]), 1)
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
 
 
 class EventFilter(django_filters.FilterSet):
@@ -12,8 +53,7 @@ class EventFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("主办单位"), field_name="organizers",
                                             queryset=Unit.objects.active(),
                                             empty_label=_("全部单位"))
-    month = django_filters.CharFilter(label=_("月份"), method="filter_month",
-                                      widget=forms.TextInput(attrs={"type": "month"}))
+    month = MonthFilter(label=_("月份"), method="filter_month")
 
     class Meta:
         model = Event
@@ -26,8 +66,4 @@ class EventFilter(django_filters.FilterSet):
                                              .only("pk", "name", "short_name"))
 
     def filter_month(self, queryset, name, value):
-        try:
-            year, month = (int(p) for p in value.split("-")[:2])
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(start__year=year, start__month=month)
+        return queryset.filter(start__year=value.year, start__month=value.month)

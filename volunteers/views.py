@@ -16,7 +16,7 @@ from alliance.selectors import current_alliance
 from volunteers import selectors, services
 from volunteers.feeds import build_calendar
 from volunteers.filters import EventFilter
-from volunteers.forms import CheckInForm, CorrectionForm
+from volunteers.forms import CheckInForm, CorrectionForm, SummaryYearForm
 from volunteers.models import CalendarToken, Event, Registration, ServiceRecord
 from yichuan.home import EVENT_SECTIONS, collect
 
@@ -31,7 +31,10 @@ def event_list(request):
     alliance = current_alliance()
     qs = selectors.event_list(request.user).filter(alliance=alliance)
     filterset = EventFilter(request.GET or None, queryset=qs, alliance=alliance)
-    qs = filterset.qs if filterset.is_bound else qs
+    if filterset.is_bound:
+        # A choice that does not validate is left out of the filter, and said so.
+        _refused_filters(request, filterset.form)
+        qs = filterset.qs
     if when == "past":
         qs = qs.past(now).order_by("-start", "-id")
     else:
@@ -41,6 +44,14 @@ def event_list(request):
     return render(request, "volunteers/list.html", {
         "page": page, "events": page.object_list, "filter": filterset, "when": when,
     })
+
+
+def _refused_filters(request, form):
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.warning(request, _("%(field)s：%(error)s 已忽略这一项。")
+                             % {"field": label, "error": error})
 
 
 def _visible_event(request, pk):
@@ -205,10 +216,11 @@ def hours_summary(request, member_id):
     own = selectors.member_of(request.user)
     if not (is_staff_role(request.user) or (own and own.pk == member.pk)):
         raise Http404
-    try:
-        year = int(request.GET.get("year", timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
+    form = SummaryYearForm(request.GET)
+    year = form.cleaned_data["year"] if form.is_valid() else None
+    for error in form.errors.get("year", []):
+        messages.warning(request, _("%(error)s 已显示今年的记录。") % {"error": error})
+    year = year or timezone.localdate().year
     records = (ServiceRecord.objects.filter(member=member, verified=True,
                                             created_at__year=year)
                .select_related("event").prefetch_related(
