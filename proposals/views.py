@@ -71,7 +71,7 @@ def _queue_cache_key(request, alliance, today):
 
 def _render_rows(context, rows, page_number, *, page_param="page"):
     page = QueuePaginator(rows, PAGE_SIZE).get_page(page_number)
-    if not context["queue"]:
+    if not context["queue"] and not context.get("co_handling"):  # a member's own list
         for s in page:
             s.next_step = workflow.next_step(
                 s, target_number=s.merged_into.tracking_number if s.merged_into_id else "")
