@@ -285,3 +285,31 @@ def test_the_matrix_has_a_case_for_every_pattern_role_and_method():
     covered = {case.route for case in CASES if case.expected is not None}
     assert covered == {p.route for p in patterns}
     assert len(CASES) >= len(patterns) * len(matrix.ROLES) * 2
+
+
+@pytest.fixture
+def dead_cache(settings):
+    """The shared cache on a Redis that is not there (a port nobody listens on)."""
+    import socket
+
+    from yichuan.settings.base import cache_from_url
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {**settings.CACHES, "default": cache_from_url(f"redis://127.0.0.1:{port}/0")}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.method == "GET"], ids=str)
+def test_with_the_cache_down_every_page_answers_as_the_table_says(case, world, dead_cache):
+    """A cache that is down costs speed, never a 500: each GET of the matrix, as each role,
+    gets the status the table gives it."""
+    client = Client(raise_request_exception=False)
+    user = world.users[case.role]
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url_for(case, world))
+    status = response.status_code
+    assert status < 500, status
+    if isinstance(case.expected, int):
+        assert status == case.expected
