@@ -11,7 +11,6 @@ backend with pg_terminate_backend and counts the rows."""
 import time
 import uuid
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -28,17 +27,6 @@ needs_postgresql = pytest.mark.skipif(
     reason="kills a PostgreSQL backend: run with DATABASE_URL=postgres://… (CI does)")
 
 CSRF = "f" * 32
-
-
-@pytest.fixture
-def side():
-    """A plain psycopg2 connection to the test database, outside Django."""
-    db = connection.settings_dict
-    conn = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"],
-                            host=db["HOST"] or None, port=db["PORT"] or None)
-    conn.autocommit = True
-    yield conn
-    conn.close()
 
 
 @pytest.fixture

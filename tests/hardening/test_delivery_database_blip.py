@@ -8,9 +8,7 @@ a restart or failover does); on any database an execute wrapper fails the mark's
 the error a dropped connection raises, before or after the UPDATE committed (an answer lost
 on the way back)."""
 
-import time
 
-import psycopg2
 import pytest
 from django.db import DatabaseError, OperationalError, connection, transaction
 
@@ -18,6 +16,7 @@ from notifications import channels, delivery
 from notifications.models import Delivery
 from notifications.services import notify
 from tests.factories import UserFactory
+from tests.hardening.test_database_faults import _terminate
 from tests.notifications.smtp_sink import SMTPSink
 from yichuan.settings.base import mailers_from_url
 
@@ -25,30 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="kills a PostgreSQL backend: run with DATABASE_URL=postgres://… (CI does)")
-
-
-@pytest.fixture
-def side():
-    """A plain psycopg2 connection to the test database, outside Django."""
-    db = connection.settings_dict
-    conn = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"],
-                            host=db["HOST"] or None, port=db["PORT"] or None)
-    conn.autocommit = True
-    yield conn
-    conn.close()
-
-
-def _terminate(side, pid):
-    """Kill the backend and wait until PostgreSQL has let it go."""
-    with side.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        assert cursor.fetchone()[0] is True
-        for _ in range(100):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"backend {pid} still alive")
 
 
 @pytest.fixture

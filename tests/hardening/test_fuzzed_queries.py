@@ -25,12 +25,11 @@ from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.forms import SplitDateTimeWidget
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.hardening import permission_matrix as matrix
-from tests.hardening.matrix_world import build_world
 from tests.hardening.test_fuzzed_forms import FUZZ, HOSTILE, _no_raw_markup
 from tests.hardening.test_permission_matrix import CASES, admin_model_page, url_for
 
@@ -226,19 +225,6 @@ def _known(case):
     if case.admin_model:
         return admin_params(*admin_model_page(case.route))
     return KNOWN_PARAMS.get(case.route, ())
-
-
-# --- the world, built once for the module (as test_permission_matrix does) -----------------
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("query-fuzz-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        with transaction.atomic():
-            built = build_world()
-            built.media = media
-            yield built
-            transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -17,13 +17,11 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
 
 from proposals.models import Suggestion
 from tests.hardening import permission_matrix as matrix
-from tests.hardening.matrix_world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -170,17 +168,6 @@ def url_for(case, world):
 
 
 # --- fixtures -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("matrix-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        with transaction.atomic():
-            built = build_world()
-            built.media = media
-            yield built
-            transaction.set_rollback(True)
-
 
 @pytest.fixture
 def _media_root(settings, world):
