@@ -3,25 +3,27 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
+from alliance.admin_scope import AllianceScopedAdmin
 from alliance.models import (
     Alliance,
     CompositionTarget,
     Member,
     Membership,
+    StaffRole,
     Unit,
     UnityBuilding,
     Venue,
 )
 
 
-class CompositionTargetInline(admin.TabularInline):
+class CompositionTargetInline(AllianceScopedAdmin, admin.TabularInline):
     model = CompositionTarget
     extra = 0
 
 
 @admin.register(Alliance)
-class AllianceAdmin(admin.ModelAdmin):
-    list_display = ["name", "subdistrict", "founded", "composition_summary", "is_demo"]
+class AllianceAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "subdistrict", "host", "founded", "composition_summary", "is_demo"]
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [CompositionTargetInline]
 
@@ -37,14 +39,15 @@ class UnitResource(resources.ModelResource):
                   "description", "is_active", "order"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AllianceScopedAdmin, admin.TabularInline):
+    alliance_path = "unit__alliance"
     model = Membership
     extra = 1
     autocomplete_fields = ["member", "unit"]
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportModelAdmin):
+class UnitAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
     resource_classes = [UnitResource]
     list_display = ["name", "kind", "parent", "member_count", "is_active", "order"]
     list_filter = ["kind", "is_active", "alliance"]
@@ -71,7 +74,7 @@ class MemberResource(resources.ModelResource):
 
 
 @admin.register(Member)
-class MemberAdmin(ImportExportModelAdmin):
+class MemberAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
     resource_classes = [MemberResource]
     list_display = ["name", "identity", "masked_phone", "user", "is_active"]
     list_filter = ["identity", "is_active", "units__kind"]
@@ -95,7 +98,7 @@ class MemberAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "address", "opening_hours"]
     list_filter = ["kind"]
     search_fields = ["name", "address"]
@@ -104,8 +107,17 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnityBuilding)
-class UnityBuildingAdmin(ImportExportModelAdmin):
+class UnityBuildingAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
     list_display = ["community", "building", "plaque_date", "status", "households"]
     list_filter = ["status", "community"]
     search_fields = ["community", "building", "ethnic_groups"]
     date_hierarchy = "plaque_date"
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    list_display = ["user", "alliance", "role"]
+    list_filter = ["role", "alliance"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "alliance"]
+    autocomplete_fields = ["user"]

@@ -12,11 +12,12 @@ from alliance.models import (
     CompositionTarget,
     Member,
     Membership,
+    StaffRole,
     Unit,
     UnityBuilding,
     Venue,
 )
-from alliance.roles import Role
+from alliance.roles import HELD_FOR_AN_ALLIANCE, Role
 
 DEMO_PASSWORD = "Yichuan@2026"  # noqa: S105  # nosec B105
 
@@ -147,7 +148,9 @@ def _demo_accounts(alliance, members, units):
         user.set_password(DEMO_PASSWORD)
         user.save()
         record_verified_email(user)  # made by staff: the address receives mail
-        user.groups.set([groups[r] for r in role_names])
+        user.groups.set([groups[r] for r in role_names if r not in HELD_FOR_AN_ALLIANCE])
+        StaffRole.objects.bulk_create([StaffRole(user=user, alliance=alliance, role=r)
+                                       for r in role_names if r in HELD_FOR_AN_ALLIANCE])
         if member is not None:
             member.user = user
             member.save(update_fields=["user"])

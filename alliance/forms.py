@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from alliance.selectors import person_name
 
@@ -29,3 +30,24 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return person_name(obj)
+
+
+class SwitchAllianceForm(forms.Form):
+    """The alliance a person with roles in several works in (the header's switcher)."""
+
+    alliance = forms.IntegerField(min_value=1, max_value=BIGINT - 1)
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def clean_alliance(self):
+        from alliance.models import Alliance
+
+        found = Alliance.objects.filter(pk=self.cleaned_data["alliance"])
+        if self.allowed is not None:
+            found = found.filter(pk__in=self.allowed)
+        alliance = found.first()
+        if alliance is None:
+            raise ValidationError(_("没有这个联盟。"), code="invalid_choice")
+        return alliance

@@ -1,7 +1,8 @@
 """The alliance and its parts: units (6+12+6), members, venues and ethnic-unity buildings.
 
-Everything hangs off an Alliance so that one deployment can later serve a whole district;
-the UI shows the alliance named by settings.PORTAL_ALLIANCE_SLUG.
+Everything hangs off an Alliance so that one deployment can serve a whole district; each
+request shows one alliance (alliance.context.request_alliance says which), and staff roles are
+held for an alliance (StaffRole).
 """
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from alliance.roles import HELD_FOR_AN_ALLIANCE
 from yichuan.choices import ChoiceLabelsMixin
 
 
@@ -20,6 +22,9 @@ class Alliance(models.Model):
     founded = models.DateField(_("成立日期"), null=True, blank=True)
     intro = models.TextField(_("简介"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    host = models.CharField(
+        _("专用域名"), max_length=253, unique=True, null=True, blank=True,
+        help_text=_("访问这个域名时显示本联盟，例如 changfeng.example.cn；不填则按登录身份显示。"))
     # Counts the committed changes to the alliance's suggestions. The coordinators' work
     # queue keeps its rendered pages under this number (proposals.views.suggestion_list),
     # so a change shows on the next request and nothing waits for a cache to expire.
@@ -31,6 +36,11 @@ class Alliance(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # "" and None both mean "no host of its own"; only None may repeat under unique.
+        self.host = (self.host or "").strip().lower() or None
+        super().save(*args, **kwargs)
 
     def composition(self):
         """Where the alliance stands against its target, per unit kind.
@@ -264,3 +274,28 @@ class UnityBuilding(models.Model):
 
     def __str__(self):
         return f"{self.community} {self.building}"
+
+
+class StaffRole(models.Model):
+    """A staff role held for one alliance (DESIGN §2): a person may coordinate or handle in
+    several alliances, each a row. Admins and the district role are groups: they are not
+    held for an alliance."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("账号"),
+                             on_delete=models.CASCADE, related_name="staff_roles")
+    alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.CASCADE,
+                                 related_name="staff_roles")
+    role = models.CharField(_("角色"), max_length=20,
+                            choices=[(r.value, r.label) for r in HELD_FOR_AN_ALLIANCE])
+
+    class Meta:
+        verbose_name = _("工作人员角色")
+        verbose_name_plural = _("工作人员角色")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "alliance", "role"],
+                                    name="uniq_staff_role"),
+        ]
+        indexes = [models.Index(fields=["alliance", "role"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.alliance.short_name} · {self.get_role_display()}"

@@ -1,9 +1,19 @@
-"""The portal's roles and the one place that answers "what is this user".
+"""The portal's roles and the one place that answers "what is this user, in this alliance".
 
-Roles are Django groups created by a migration (alliance/migrations/0002_roles.py).
-A unit liaison is a role of a Membership as well as a group: the group opens the liaison
-pages, the memberships say for which units.
+- Coordinator and handler are held **for an alliance** (alliance.models.StaffRole rows); one
+  person may hold them in several.
+- Admin and the district role (区委统战部) are groups: admins are coordinators everywhere and
+  keep the Django admin; the district role sees every alliance's statistics at /district/.
+- A member belongs to the alliance of their Member record; a liaison speaks for units
+  (Membership rows), and so for those units' alliance.
+
+Each answer is for one alliance: the one passed, else the alliance the user is working in
+(``context_alliance_id``: the request's, WORKING_ALLIANCE, set by
+alliance.context.AllianceMiddleware; outside a request, their own). Everything a user is is read in one query and kept on the user object for
+the request, so a role change or a deactivation takes effect on the next request.
 """
+
+from contextvars import ContextVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,62 +25,183 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("承办人")
     COORDINATOR = "coordinator", _("统战办协调员")
     ADMIN = "admin", _("管理员")
+    DISTRICT = "district", _("区委统战部")
 
 
+HELD_FOR_AN_ALLIANCE = (Role.COORDINATOR, Role.HANDLER)
+
+# The alliance of the request being answered (alliance.context.AllianceMiddleware sets it).
+WORKING_ALLIANCE = ContextVar("working_alliance", default=None)
 STAFF_ROLES = {Role.HANDLER, Role.COORDINATOR, Role.ADMIN}
+_MEMBER_RECORD = "@member"
 
 
-def roles_of(user):
-    """The set of role names of ``user``, cached on the user object for the request."""
+class Facts:
+    """What one user is: global groups, roles held per alliance, the member's alliance."""
+
+    def __init__(self, rows, superuser):
+        self.groups = set()
+        self.held = {}
+        self.member_alliance_id = None
+        for name, alliance_id in rows:
+            if name == _MEMBER_RECORD:
+                self.member_alliance_id = alliance_id
+            elif alliance_id is None:
+                self.groups.add(name)
+            else:
+                self.held.setdefault(alliance_id, set()).add(name)
+        if superuser:
+            self.groups |= {Role.ADMIN}
+        self.everywhere = Role.ADMIN in self.groups
+
+    def home_alliance_id(self):
+        """The alliance a signed-in person works in when nothing else says: the member's,
+        else the first they hold a role in."""
+        if self.member_alliance_id is not None:
+            return self.member_alliance_id
+        return min(self.held, default=None)
+
+
+def facts(user):
+    """Everything ``user`` is, in one query (a UNION of groups, staff roles and the member
+    record), cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_portal_roles", None)
+        return Facts((), False)
+    if user.pk is None:  # an unsaved user (a form's instance): no rows of its own yet
+        return Facts((), user.is_superuser)
+    cached = getattr(user, "_portal_facts", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached = cached | {Role.ADMIN, Role.COORDINATOR}
-        user._portal_roles = cached
+        from alliance.models import Member, StaffRole
+
+        no_alliance = models.Value(None, output_field=models.IntegerField())
+        groups = user.groups.order_by().values_list("name", no_alliance)
+        held = StaffRole.objects.filter(user=user).order_by().values_list("role", "alliance_id")
+        record = (Member.objects.filter(user=user).order_by()
+                  .values_list(models.Value(_MEMBER_RECORD, output_field=models.CharField()),
+                               "alliance_id"))
+        cached = Facts(groups.union(held, record, all=True), user.is_superuser)
+        user._portal_facts = cached
     return cached
 
 
-def has_role(user, role):
-    return role in roles_of(user)
+def _alliance_id(alliance):
+    return getattr(alliance, "pk", alliance)
 
 
-def is_coordinator(user):
-    roles = roles_of(user)
-    return Role.COORDINATOR in roles or Role.ADMIN in roles
+def context_alliance_id(user):
+    """The alliance ``user`` is working in: the request's, else their own, else the
+    deployment's default."""
+    working = WORKING_ALLIANCE.get()
+    if working is not None:
+        return working.pk
+    own = facts(user).home_alliance_id()
+    if own is not None:
+        return own
+    from alliance.context import default_alliance_id
+
+    return default_alliance_id()
 
 
-def is_handler(user):
-    return Role.HANDLER in roles_of(user)
-
-
-def is_staff_role(user):
-    return bool(roles_of(user) & STAFF_ROLES)
-
-
-def is_member(user):
-    """A person of the alliance: in the member group or linked to a Member record."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    # RelatedObjectDoesNotExist is an AttributeError, so hasattr() answers the question.
-    return Role.MEMBER in roles_of(user) or hasattr(user, "member")
-
-
-def liaison_unit_ids(user):
-    """Ids of the units this user speaks for as 联络员 or 负责人 (cached per request)."""
+def roles_of(user, alliance=None):
+    """The role names ``user`` holds in ``alliance`` (an Alliance or its id; default: the one
+    they are working in)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
+    found = facts(user)
+    alliance_id = _alliance_id(alliance) if alliance is not None else context_alliance_id(user)
+    roles = set(found.groups) | found.held.get(alliance_id, set())
+    if found.everywhere:
+        roles.add(Role.COORDINATOR)
+    if found.member_alliance_id is not None and found.member_alliance_id != alliance_id:
+        roles.discard(Role.MEMBER)
+    return frozenset(roles)
+
+
+def has_role(user, role, alliance=None):
+    return role in roles_of(user, alliance)
+
+
+def is_coordinator(user, alliance=None):
+    return Role.COORDINATOR in roles_of(user, alliance)
+
+
+def is_handler(user, alliance=None):
+    return Role.HANDLER in roles_of(user, alliance)
+
+
+def is_staff_role(user, alliance=None):
+    return bool(roles_of(user, alliance) & STAFF_ROLES)
+
+
+def is_staff_anywhere(user):
+    """Staff in some alliance: the idle timeout and the second factor are for them."""
+    found = facts(user)
+    return found.everywhere or any(held & STAFF_ROLES for held in found.held.values())
+
+
+def is_district(user):
+    return Role.DISTRICT in facts(user).groups
+
+
+def is_member(user, alliance=None):
+    """A person of the alliance: their Member record is in it. An account in the member group
+    without a record belongs to no alliance in particular and counts where it is."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    found = facts(user)
+    if found.member_alliance_id is not None:
+        alliance_id = _alliance_id(alliance) if alliance is not None else context_alliance_id(user)
+        return found.member_alliance_id == alliance_id
+    return Role.MEMBER in found.groups
+
+
+def alliance_ids_of(user):
+    """The alliances ``user`` may work in (the switcher's choices); None for everywhere."""
+    found = facts(user)
+    if found.everywhere:
+        return None
+    ids = set(found.held)
+    if found.member_alliance_id is not None:
+        ids.add(found.member_alliance_id)
+    return ids
+
+
+def coordinated_alliance_ids(user):
+    """The alliances ``user`` coordinates; None for everywhere (admins)."""
+    found = facts(user)
+    if found.everywhere:
+        return None
+    return {a for a, held in found.held.items() if Role.COORDINATOR in held}
+
+
+def _liaison_units(user):
+    """{unit_id: alliance_id} of the units this user speaks for as 联络员 or 负责人."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
     cached = getattr(user, "_portal_liaison_units", None)
     if cached is None:
         from alliance.models import Membership
 
-        cached = frozenset(
+        cached = dict(
             Membership.objects.filter(
                 member__user=user,
                 role__in=[Membership.Role.LIAISON, Membership.Role.LEAD],
-            ).values_list("unit_id", flat=True)
+            ).values_list("unit_id", "unit__alliance_id")
         )
         user._portal_liaison_units = cached
     return cached
+
+
+def all_liaison_unit_ids(user):
+    """Ids of the units this user speaks for, in every alliance."""
+    return frozenset(_liaison_units(user))
+
+
+def liaison_unit_ids(user, alliance=None):
+    """Ids of the units this user speaks for in ``alliance`` (default: the one they are
+    working in)."""
+    units = _liaison_units(user)
+    if not units:
+        return frozenset()
+    alliance_id = _alliance_id(alliance) if alliance is not None else context_alliance_id(user)
+    return frozenset(unit for unit, owner in units.items() if owner == alliance_id)

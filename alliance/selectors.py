@@ -1,19 +1,11 @@
 """Read-side queries of the alliance app."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from alliance.models import Alliance, Membership, Unit, UnityBuilding, Venue
+from alliance.models import Membership, Unit, UnityBuilding, Venue
 from alliance.roles import Role
-
-
-def current_alliance():
-    """The alliance this deployment shows (settings.PORTAL_ALLIANCE_SLUG); falls back to
-    the first one so a fresh install with other data still renders."""
-    alliance = Alliance.objects.filter(slug=settings.PORTAL_ALLIANCE_SLUG).first()
-    return alliance or Alliance.objects.order_by("id").first()
 
 
 def units_by_kind(alliance):
@@ -28,12 +20,13 @@ def units_by_kind(alliance):
     return [(kind, label, groups[kind]) for kind, label in Unit.Kind.choices]
 
 
-def unit_for_page(slug):
+def unit_for_page(alliance, slug):
+    """The unit's public page: 404 for a unit of another alliance."""
     return get_object_or_404(
         Unit.objects.active().select_related("parent", "alliance").prefetch_related(
             "children", "venues"
         ),
-        slug=slug,
+        alliance=alliance, slug=slug,
     )
 
 
@@ -50,13 +43,54 @@ def buildings(alliance):
 # the event reminders build on these.
 
 
-def coordinators(alliance=None):
-    """Active users who coordinate the alliance: the coordinator and admin roles, and
-    superusers (they pass ``is_coordinator`` and so are told what coordinators are told).
-    Roles are not yet held per alliance, so ``alliance`` does not narrow it down."""
+def coordinators(alliance):
+    """Active users who coordinate the alliance: its coordinators, the admin role and
+    superusers (they coordinate everywhere, as alliance.roles says, and so are told what
+    coordinators are told)."""
     return list(get_user_model().objects.filter(
-        Q(groups__name__in=[Role.COORDINATOR, Role.ADMIN]) | Q(is_superuser=True),
+        Q(staff_roles__alliance=alliance, staff_roles__role=Role.COORDINATOR)
+        | Q(groups__name=Role.ADMIN) | Q(is_superuser=True),
         is_active=True).distinct().order_by("pk"))
+
+
+def coordinators_by_alliance(alliance_ids):
+    """{alliance_id: [users]}: ``coordinators`` of several alliances in two queries (a scan
+    or a digest over a district's suggestions)."""
+    from alliance.models import StaffRole
+
+    everywhere = list(get_user_model().objects.filter(
+        Q(groups__name=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+        .distinct().order_by("pk"))
+    found = {a: {u.pk: u for u in everywhere} for a in set(alliance_ids)}
+    for held in (StaffRole.objects.select_related("user")
+                 .filter(alliance_id__in=found, role=Role.COORDINATOR, user__is_active=True)
+                 .order_by("user_id")):
+        found[held.alliance_id].setdefault(held.user_id, held.user)
+    return {a: sorted(users.values(), key=lambda u: u.pk) for a, users in found.items()}
+
+
+def people_of(alliance_ids):
+    """The accounts of the alliances' people (their members and their staff), as a subquery:
+    what concerns them is what the alliances' coordinators may see of the deployment's
+    deliveries and sign-ins."""
+    return get_user_model().objects.filter(
+        Q(member__alliance__in=alliance_ids) | Q(staff_roles__alliance__in=alliance_ids)
+    ).values("pk")
+
+
+def handlers(alliance):
+    """Active users who handle suggestions in the alliance, by name (the 承办人 choices)."""
+    return (get_user_model().objects
+            .filter(staff_roles__alliance=alliance, staff_roles__role=Role.HANDLER,
+                    is_active=True)
+            .distinct().order_by("first_name", "username"))
+
+
+def member_users(alliance):
+    """Accounts of the alliance's members: whom staff may record a suggestion for."""
+    return (get_user_model().objects
+            .filter(member__alliance=alliance, member__is_active=True, is_active=True)
+            .order_by("first_name", "username"))
 
 
 def unit_liaisons(unit_ids):
@@ -72,7 +106,7 @@ def unit_liaisons(unit_ids):
     return {unit_id: list(users.values()) for unit_id, users in found.items()}
 
 
-def liaisons_or_coordinators(unit_ids, *, alliance=None, coordinators_list=None,
+def liaisons_or_coordinators(unit_ids, *, alliance, coordinators_list=None,
                              liaisons=None):
     """The liaisons of the units; for a unit without one who has an account, what was meant
     for its liaison goes to the alliance's coordinators. ``liaisons`` passes what

@@ -7,18 +7,20 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from alliance.admin_scope import AllianceScopedAdmin
 from alliance.roles import is_coordinator
 from announcements.models import Announcement, Attachment
 from announcements.rendering import render_markdown
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(AllianceScopedAdmin, admin.TabularInline):
+    alliance_path = "announcement__alliance"
     model = Attachment
     extra = 1
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "audience", "publish_at", "pinned", "status"]
     list_filter = ["kind", "audience", "pinned"]
     search_fields = ["title", "body"]

@@ -6,8 +6,8 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from alliance.models import Unit
-from alliance.selectors import current_alliance
+from alliance.context import default_alliance_id
+from alliance.models import Alliance, Unit
 from announcements.models import Announcement, AnnouncementRead
 
 K = Announcement.Kind
@@ -39,7 +39,7 @@ ITEMS = [
 
 
 def load(*, stdout=None):
-    alliance = current_alliance()
+    alliance = Alliance.objects.filter(pk=default_alliance_id()).first()
     if alliance is None or Announcement.objects.filter(alliance=alliance).exists():
         return
     User = get_user_model()

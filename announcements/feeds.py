@@ -9,12 +9,18 @@ from announcements.models import Announcement
 
 
 class PublicAnnouncementsRss(Feed):
-    title = _("宜起靠谱 同心统战大联盟 · 公告")
     description = _("通知公告、工作动态、政策宣传")
     link = reverse_lazy("announcements:list")
 
-    def items(self):
-        return Announcement.objects.public().order_by("-publish_at", "-id")[:30]
+    def get_object(self, request, *args, **kwargs):
+        return request.alliance
+
+    def title(self, alliance):
+        return _("%(name)s · 公告") % {"name": alliance.name}
+
+    def items(self, alliance):
+        return (Announcement.objects.filter(alliance=alliance).public()
+                .order_by("-publish_at", "-id")[:30])
 
     def item_title(self, item):
         return item.title

@@ -29,14 +29,15 @@ class AnnouncementQuerySet(models.QuerySet):
     def public(self):
         return self.published().filter(audience=Announcement.Audience.PUBLIC)
 
-    def visible_to(self, user):
-        """What ``user`` may open. Coordinators see everything, scheduled ones included;
-        members see public ones, members-only ones and those for their units; everybody
-        else sees public published ones."""
-        if is_coordinator(user):
-            return self
-        published = self.published()
-        if is_member(user) or is_staff_role(user):
+    def visible_to(self, user, alliance):
+        """What ``user`` may open of ``alliance``'s announcements. Its coordinators see
+        everything, scheduled ones included; its members and staff see public ones,
+        members-only ones and those for their units; everybody else public published ones."""
+        mine = self.filter(alliance=alliance)
+        if is_coordinator(user, alliance):
+            return mine
+        published = mine.published()
+        if is_member(user, alliance) or is_staff_role(user, alliance):
             own_units = Announcement.units.through.objects.filter(
                 announcement_id=OuterRef("pk"), unit__memberships__member__user=user,
             )

@@ -7,7 +7,7 @@ from yichuan.home import home_section, me_section
 
 @home_section
 def latest_announcements(request):
-    announcements = selectors.latest_public(limit=4)
+    announcements = selectors.latest_public(request.alliance, limit=4)
     if not announcements:
         return None
     return {"template": "announcements/_home.html", "announcements": announcements}
@@ -17,7 +17,7 @@ def latest_announcements(request):
 def unread_announcements(request):
     if not is_member(request.user):
         return None
-    unread = selectors.unread_for(request.user)
+    unread = selectors.unread_for(request.user, request.alliance)
     if not unread:
         return None
     return {"template": "announcements/_me_unread.html", "announcements": unread}

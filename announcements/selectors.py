@@ -82,8 +82,8 @@ def _rate(read, total):
     return round(100 * read / total, 1) if total else None
 
 
-def latest_public(limit=3):
-    return list(Announcement.objects.public().listed()[:limit])
+def latest_public(alliance, limit=3):
+    return list(Announcement.objects.filter(alliance=alliance).public().listed()[:limit])
 
 
 def with_read_flag(queryset, user):
@@ -94,10 +94,10 @@ def with_read_flag(queryset, user):
         is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user)))
 
 
-def unread_for(user, limit=5):
+def unread_for(user, alliance, limit=5):
     """Members-only announcements this user may open and has not read yet (one query)."""
     queryset = (
-        with_read_flag(Announcement.objects.visible_to(user).published(), user)
+        with_read_flag(Announcement.objects.visible_to(user, alliance).published(), user)
         .exclude(audience=Announcement.Audience.PUBLIC)
         .filter(is_read=False)
         .listed()

@@ -16,7 +16,7 @@ class AnnouncementError(Exception):
 
 def publish_announcement(*, actor, alliance, title, body, kind, audience, units=(),
                          publish_at=None, pinned=False, cover=None):
-    if not is_coordinator(actor):
+    if not is_coordinator(actor, alliance):
         raise AnnouncementError(_("只有统战办协调员可以发布公告。"))
     if audience == Announcement.Audience.UNITS and not units:
         raise AnnouncementError(_("请选择接收公告的单位。"))
@@ -54,7 +54,7 @@ def remind_unread(*, actor, announcement):
     The dedup key holds the day, so a second click the same day sends nothing more.
     Returns how many reminders were written.
     """
-    if not is_coordinator(actor):
+    if not is_coordinator(actor, announcement.alliance_id):
         raise AnnouncementError(_("只有统战办协调员可以发送提醒。"))
     if not announcement.tracks_reads:
         raise AnnouncementError(_("公开公告不统计阅读，无需提醒。"))

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from alliance.selectors import current_alliance
 from announcements import selectors, services
 from announcements.filters import AnnouncementFilter
 from announcements.forms import AnnouncementForm
@@ -21,7 +20,7 @@ PAGE_SIZE = 15
 
 
 def _visible(request):
-    return Announcement.objects.visible_to(request.user)
+    return Announcement.objects.visible_to(request.user, request.alliance)
 
 
 @require_safe
@@ -66,7 +65,8 @@ def announcement_qr(request, pk, fmt):
     """The QR code of a public announcement's share link, as PNG or SVG."""
     if fmt not in ("png", "svg"):
         raise Http404
-    announcement = get_object_or_404(Announcement.objects.public(), pk=pk)
+    announcement = get_object_or_404(
+        Announcement.objects.filter(alliance=request.alliance).public(), pk=pk)
     url = announcement.absolute_url()
     buffer = io.BytesIO()
     if fmt == "svg":
@@ -112,7 +112,7 @@ def announcement_attachment(request, pk, attachment_id):
 def _for_coordinator(request, pk):
     if not request.user.has_perm("announcements.view_read_rates"):
         raise Http404
-    return get_object_or_404(Announcement.objects.all(), pk=pk)
+    return get_object_or_404(Announcement.objects.filter(alliance=request.alliance), pk=pk)
 
 
 @login_required
@@ -149,7 +149,7 @@ def announcement_remind(request, pk):
 def announcement_create(request):
     if not request.user.has_perm("announcements.publish_announcement"):
         raise Http404
-    alliance = current_alliance()
+    alliance = request.alliance
     form = AnnouncementForm(request.POST or None, request.FILES or None, alliance=alliance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

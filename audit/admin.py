@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from alliance.admin_scope import AllianceScopedAdmin
 from audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    people_path = "user"
     list_display = ["created_at", "kind", "username", "ip_address", "path"]
     list_filter = ["kind"]
     search_fields = ["username", "ip_address", "path"]

@@ -3,7 +3,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from alliance.roles import is_coordinator
+from alliance.roles import coordinated_alliance_ids, is_coordinator
+from alliance.selectors import people_of
 from audit.models import AuditEntry
 
 
@@ -13,6 +14,9 @@ def audit_log(request):
     if not is_coordinator(request.user):
         raise Http404
     entries = AuditEntry.objects.select_related("user")
+    if coordinated_alliance_ids(request.user) is not None:
+        # A coordinator reads the sign-ins of their alliance's people; admins read all.
+        entries = entries.filter(user__in=people_of([request.alliance.pk]))
     kind = request.GET.get("kind")
     if kind in AuditEntry.Kind.values:
         entries = entries.filter(kind=kind)

@@ -119,12 +119,14 @@ def _has_models(app_label, *names):
 def _people(rng, alliances, members_per_alliance, now, fixture, log):
     from django.contrib.auth.models import Group, User
 
-    from alliance.models import Alliance, CompositionTarget, Member, Membership, Unit
+    from alliance.models import Alliance, CompositionTarget, Member, Membership, StaffRole, Unit
+    from alliance.roles import HELD_FOR_AN_ALLIANCE
 
     groups = {g.name: g.id for g in Group.objects.all()}
     password = make_password(BENCH_PASSWORD)
     alliance_rows, target_rows, unit_rows = [], [], []
     user_rows, group_rows, member_rows, membership_rows = [], [], [], []
+    staff_rows = []
     ids = Ids()
     people = {"alliances": []}
     joined = _aware(datetime.datetime(2021, 6, 1))
@@ -143,11 +145,14 @@ def _people(rng, alliances, members_per_alliance, now, fixture, log):
                                   f"单位{unit_id}", f"bench-{a}-{kind}-{i}", "", "", True, i))
                 info["units"].append(unit_id)
 
-        def account(username, role, *, superuser=False, a=a):
+        def account(username, role, *, superuser=False, alliance_id=alliance_id):
             user_id = ids.next("user")
             user_rows.append((user_id, password, None, superuser, username, "", "",
                               f"{username}@bench.example", False, True, joined))
-            group_rows.append((ids.next("user_group"), user_id, groups[role]))
+            if role in HELD_FOR_AN_ALLIANCE:
+                staff_rows.append((ids.next("staff_role"), user_id, alliance_id, role))
+            else:
+                group_rows.append((ids.next("user_group"), user_id, groups[role]))
             return user_id
 
         info["coordinator"] = account(f"coord{a}", "coordinator")
@@ -173,6 +178,7 @@ def _people(rng, alliances, members_per_alliance, now, fixture, log):
     Table(User, ["id", "password", "last_login", "is_superuser", "username", "first_name",
                  "last_name", "email", "is_staff", "is_active", "date_joined"]).write(user_rows)
     Table(User.groups.through, ["id", "user_id", "group_id"]).write(group_rows)
+    Table(StaffRole, ["id", "user_id", "alliance_id", "role"]).write(staff_rows)
     Table(Member, ["id", "alliance_id", "user_id", "name", "identity", "phone", "email",
                    "joined", "is_active"]).write(member_rows)
     Table(Membership, ["id", "member_id", "unit_id", "role", "since"]).write(membership_rows)

@@ -181,3 +181,25 @@ def statistics_xlsx(data, flt, *, filename):
                      str(idea.lead_unit) if idea.lead_unit_id else "", idea.closed_at,
                      idea.golden_summary])
     return _workbook_response(workbook, filename)
+
+
+DISTRICT_VOLUNTEER_COLUMNS = [("events", "组织活动数"), ("hours", "志愿服务时长（小时）"),
+                              ("volunteers", "服务人数")]
+
+
+def district_xlsx(data, flt, *, filename):
+    """/district/ as a workbook: each alliance's row of the four 有 and the rates, and its
+    volunteer figures; the district's totals last. Counts only."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("筛选条件")
+    _row(sheet, ["项目", "取值"], bold=True)
+    _row(sheet, ["起始日期", flt.date_from])
+    _row(sheet, ["截止日期", flt.date_to])
+    _row(sheet, ["统计日期", data["today"]])
+    rows = [*data["rows"], data["total"]]
+    _rates_sheet(workbook, "各联盟直通车", "联盟", rows)
+    sheet = workbook.create_sheet("各联盟志愿服务")
+    _row(sheet, ["联盟", *[header for _k, header in DISTRICT_VOLUNTEER_COLUMNS]], bold=True)
+    for row in rows:
+        _row(sheet, [row["label"], row["events"], float(row["hours"]), row["volunteers"]])
+    return _workbook_response(workbook, filename)

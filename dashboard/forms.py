@@ -26,26 +26,18 @@ def period_date_field(label):
                                       "max": LAST_DAY.isoformat()}))
 
 
-class DashboardFilterForm(forms.Form):
+class PeriodForm(forms.Form):
+    """A period of submission dates (the district's whole filter)."""
+
     date_from = period_date_field(_("起始日期"))
     date_to = period_date_field(_("截止日期"))
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False,
-                                  empty_label=_("全部单位"))
-    category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False,
-                                      empty_label=_("全部类别"))
+    alliance = None
 
-    def __init__(self, data=None, *, alliance, **kwargs):
+    def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.alliance = alliance
-        for name, field in self.fields.items():
-            css = "form-select" if name in ("unit", "category") else "form-control"
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control"
             field.widget.attrs["class"] = f"{css} {css}-sm"
-        self.fields["unit"].queryset = Unit.objects.filter(alliance=alliance).order_by(
-            "kind", "order", "id")
-        categories = Category.objects.all()
-        if any(f.name == "alliance" for f in Category._meta.get_fields()):
-            categories = categories.filter(alliance=alliance)
-        self.fields["category"].queryset = categories
 
     def full_clean(self):
         super().full_clean()
@@ -78,3 +70,22 @@ class DashboardFilterForm(forms.Form):
                                category=data.get("category"))
         date_from, date_to = default_period()
         return StatsFilter(alliance=self.alliance, date_from=date_from, date_to=date_to)
+
+
+class DashboardFilterForm(PeriodForm):
+    """One alliance's period, unit and category."""
+
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False,
+                                  empty_label=_("全部单位"))
+    category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False,
+                                      empty_label=_("全部类别"))
+
+    def __init__(self, data=None, *, alliance, **kwargs):
+        super().__init__(data, **kwargs)
+        self.alliance = alliance
+        self.fields["unit"].queryset = Unit.objects.filter(alliance=alliance).order_by(
+            "kind", "order", "id")
+        categories = Category.objects.all()
+        if any(f.name == "alliance" for f in Category._meta.get_fields()):
+            categories = categories.filter(alliance=alliance)
+        self.fields["category"].queryset = categories

@@ -51,7 +51,8 @@ from volunteers.models import Event, Registration, ServiceRecord
 @dataclass(frozen=True)
 class StatsFilter:
     """What the coordinator chose: a period of submission dates and optionally a unit
-    (lead or co-handling) and a category. ``date_to`` is inclusive."""
+    (lead or co-handling) and a category. ``date_to`` is inclusive. ``alliance`` None is
+    the district: every alliance (``/district/``, which shows them side by side)."""
 
     alliance: object
     date_from: datetime.date
@@ -94,9 +95,9 @@ def rate(numerator, denominator):
 
 def filtered_suggestions(flt):
     """The suggestions the filter selects (all states), for statistics and exports."""
-    qs = Suggestion.objects.filter(
-        alliance=flt.alliance, submitted_at__gte=flt.start, submitted_at__lt=flt.end
-    )
+    qs = Suggestion.objects.filter(submitted_at__gte=flt.start, submitted_at__lt=flt.end)
+    if flt.alliance is not None:
+        qs = qs.filter(alliance=flt.alliance)
     if flt.category is not None:
         qs = qs.filter(category=flt.category)
     if flt.unit is not None:
@@ -257,14 +258,17 @@ def _month_of(value):
     return value.replace(day=1)
 
 
+def _empty_row():
+    return _with_rates(dict.fromkeys([*_conditions(timezone.localdate()), *FEEDBACK_COUNTS], 0))
+
+
 def by_month(flt, *, today=None):
     """One row per calendar month of the period, months without suggestions included."""
     tz = timezone.get_current_timezone()
     rows = _grouped(flt, key=TruncMonth("submitted_at", tzinfo=tz),
                     feedback_key=TruncMonth("suggestion__submitted_at", tzinfo=tz), today=today)
     found = {_month_of(row["group"]): row for row in rows}
-    empty = _with_rates(dict.fromkeys([*_conditions(today or timezone.localdate()),
-                                       *FEEDBACK_COUNTS], 0))
+    empty = _empty_row()
     result = []
     for month in _months(flt.date_from, flt.date_to):
         row = dict(found.get(month) or empty)
@@ -358,9 +362,10 @@ def volunteer_by_unit(flt):
 
 
 def _events_in_period(flt):
-    events = Event.objects.filter(
-        alliance=flt.alliance, start__gte=flt.start, start__lt=flt.end
-    ).exclude(status__in=["draft", "cancelled"])
+    events = Event.objects.filter(start__gte=flt.start, start__lt=flt.end).exclude(
+        status__in=["draft", "cancelled"])
+    if flt.alliance is not None:
+        events = events.filter(alliance=flt.alliance)
     if flt.unit is not None:
         events = events.filter(pk__in=Event.organizers.through.objects.filter(
             unit=flt.unit).values("event_id"))
@@ -382,6 +387,47 @@ def volunteer_totals(flt):
         "hours": served["hours"] or 0,
         "volunteers": served["volunteers"],
     }
+
+
+# --- the district -----------------------------------------------------------------------------
+
+
+def _verified_hours(flt):
+    return ServiceRecord.objects.filter(verified=True, created_at__gte=flt.start,
+                                        created_at__lt=flt.end)
+
+
+def district(flt, *, today=None):
+    """``/district/``: every alliance side by side, the four 有, the rates and the volunteer
+    figures of each, and the district's totals. Counts only, no person: eight queries
+    whatever the number of alliances or suggestions."""
+    from alliance.models import Alliance
+
+    today = today or timezone.localdate()
+    figures = {row["group"]: row for row in _grouped(flt, key=F("alliance_id"),
+                                                      feedback_key=F("suggestion__alliance_id"),
+                                                      today=today)}
+    events = dict(_events_in_period(flt).values_list("alliance_id").annotate(n=Count("pk"))
+                  .values_list("alliance_id", "n").order_by())
+    hours = {row["member__alliance_id"]: row for row in _verified_hours(flt)
+             .values("member__alliance_id")
+             .annotate(hours=Sum("hours"), volunteers=Count("member", distinct=True))
+             .order_by()}
+    rows = []
+    for alliance in Alliance.objects.order_by("pk").only("pk", "name", "short_name",
+                                                           "subdistrict"):
+        row = dict(figures.get(alliance.pk) or _empty_row())
+        served = hours.get(alliance.pk, {})
+        row.update(label=alliance.short_name, alliance=alliance,
+                   events=events.get(alliance.pk, 0), hours=served.get("hours") or 0,
+                   volunteers=served.get("volunteers", 0))
+        rows.append(row)
+    total = dict(overview(flt, today=today), label=_("全区合计"))
+    served = _verified_hours(flt).aggregate(hours=Sum("hours"),
+                                            volunteers=Count("member", distinct=True))
+    total.update(events=sum(events.values()), hours=served["hours"] or 0,
+                 volunteers=served["volunteers"])
+    return {"rows": rows, "total": total, "today": today}
 
 
 # --- the whole page ----------------------------------------------------------------------------

@@ -5,16 +5,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from alliance.selectors import current_alliance
 from dashboard import exports, stats
-from dashboard.forms import DashboardFilterForm
+from dashboard.forms import DashboardFilterForm, PeriodForm
 
 
 def _filter_for(request):
     """The form and the StatsFilter it yields; 404 for anyone but a coordinator."""
     if not request.user.has_perm("portal.view_dashboard"):
         raise Http404
-    alliance = current_alliance()
+    alliance = request.alliance
     if alliance is None:
         raise Http404
     form = DashboardFilterForm(request.GET or None, alliance=alliance)
@@ -51,3 +50,27 @@ def export_suggestions(request, fmt):
     if fmt == "csv":
         return exports.suggestions_csv(suggestions, filename=f"suggestions-{_stamp()}.csv")
     return exports.suggestions_xlsx(suggestions, filename=f"suggestions-{_stamp()}.xlsx")
+
+
+def _district_filter(request):
+    """The district's period; 404 for anyone without the district role."""
+    if not request.user.has_perm("portal.view_district"):
+        raise Http404
+    form = PeriodForm(request.GET or None)
+    return form, form.stats_filter()
+
+
+@require_GET
+def district(request):
+    form, flt = _district_filter(request)
+    return render(request, "dashboard/district.html", {
+        "form": form, "flt": flt, "data": stats.district(flt),
+        "query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+def district_export(request):
+    form, flt = _district_filter(request)
+    return exports.district_xlsx(stats.district(flt), flt,
+                                 filename=f"district-{_stamp()}.xlsx")

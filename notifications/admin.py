@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_scope import AllianceScopedAdmin
 from notifications import services
 from notifications.models import Delivery, Notification, Preference
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(AllianceScopedAdmin, admin.TabularInline):
+    people_path = "notification__recipient"
     model = Delivery
     extra = 0
     readonly_fields = ["channel", "state", "attempts", "last_error", "next_attempt_at",
@@ -14,7 +16,8 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    people_path = "recipient"
     list_display = ["subject", "recipient", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
     search_fields = ["subject", "dedup_key", "recipient__username"]
@@ -24,7 +27,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    people_path = "notification__recipient"
     list_display = ["notification", "channel", "state", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["state", "channel"]
     list_select_related = ["notification"]
@@ -43,7 +47,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin):
+class PreferenceAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    people_path = "user"
     list_display = ["user", "language"]
     search_fields = ["user__username"]
     list_select_related = ["user"]

@@ -67,6 +67,13 @@ class DeliveryQuerySet(models.QuerySet):
         stale = models.Q(state=Delivery.State.SENDING, claimed_at__lt=lease_expired_before)
         return self.filter(pending | stale)
 
+    def failed_for(self, alliance):
+        """Failed deliveries to the alliance's people: what its coordinators may see."""
+        from alliance.selectors import people_of
+
+        return self.filter(state=Delivery.State.FAILED,
+                           notification__recipient__in=people_of([alliance.pk]))
+
 
 class Delivery(ChoiceLabelsMixin, models.Model):
     """One notification on one external channel (the inbox needs no delivery row).

@@ -15,5 +15,5 @@ def inbox(request):
         "failed_count": None,
     }
     if user.has_perm("notifications.view_failed_deliveries"):
-        section["failed_count"] = Delivery.objects.filter(state=Delivery.State.FAILED).count()
+        section["failed_count"] = Delivery.objects.failed_for(request.alliance).count()
     return section

@@ -228,7 +228,8 @@ def mark_all_read(*, user):
 
 
 def retry_failed(*, delivery_ids):
-    """Coordinators' retry of failed deliveries: back to pending, attempts from zero."""
+    """Coordinators' retry of failed deliveries (ids, or a queryset of those they may see):
+    back to pending, attempts from zero."""
     return Delivery.objects.filter(pk__in=delivery_ids, state=Delivery.State.FAILED).update(
         state=Delivery.State.PENDING, attempts=0, next_attempt_at=None, last_error="",
     )

@@ -73,10 +73,11 @@ def failed_deliveries(request):
         # isascii: "²".isdigit() holds but int() refuses it; 18 digits stay inside a bigint.
         ids = [int(i) for i in request.POST.getlist("delivery")
                if i.isascii() and i.isdigit() and len(i) <= 18]
-        count = services.retry_failed(delivery_ids=ids)
+        count = services.retry_failed(
+            delivery_ids=Delivery.objects.failed_for(request.alliance).filter(pk__in=ids))
         messages.success(request, _("已重新排队 %(count)s 条投递。") % {"count": count})
         return redirect("notifications:failed")
-    deliveries = (Delivery.objects.filter(state=Delivery.State.FAILED)
+    deliveries = (Delivery.objects.failed_for(request.alliance)
                   .select_related("notification__recipient").order_by("-id"))
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     return render(request, "notifications/failed.html", {"page_obj": page})

@@ -4,6 +4,8 @@ transitions are admin actions that call the same services as the pages."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_scope import AllianceScopedAdmin
+
 from . import services
 from .models import (
     Assignment,
@@ -17,7 +19,7 @@ from .models import (
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "alliance", "default_lead_unit", "accept_days", "reply_days",
                     "progress_days", "feedback_days", "is_active", "order"]
     list_editable = ["order", "is_active"]
@@ -32,7 +34,8 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(AllianceScopedAdmin, admin.TabularInline):
+    alliance_path = "suggestion__alliance"
     extra = 0
     can_delete = False
 
@@ -108,7 +111,7 @@ def extend_five(modeladmin, request, queryset):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ["tracking_number", "title", "state", "category", "handler", "lead_unit",
                     "submitted_at", "accept_due", "reply_due", "outcome_grade", "is_golden"]
     list_filter = ["state", "category", "channel", "outcome_grade", "is_golden",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.forms import PersonChoiceField
 from alliance.models import Unit
+from alliance.selectors import handlers
 from proposals import workflow
 from proposals.deadlines import add_working_days
 from proposals.models import Category, Suggestion
@@ -43,8 +44,7 @@ class WorkQueueFilter(django_filters.FilterSet):
                                             empty_label=_("全部单位"))
     handler = PersonFilter(
         label=_("承办人"), empty_label=_("全部承办人"),
-        queryset=get_user_model().objects.filter(groups__name="handler", is_active=True)
-        .only("pk", "username", "first_name", "last_name").order_by("first_name", "username"))
+        queryset=get_user_model().objects.none())
     due = django_filters.ChoiceFilter(
         label=_("期限"), method="filter_due", empty_label=_("全部期限"),
         choices=[("overdue", _("已逾期")), ("soon", _("即将到期"))])
@@ -59,13 +59,15 @@ class WorkQueueFilter(django_filters.FilterSet):
         model = Suggestion
         fields = []
 
-    def __init__(self, *args, alliance=None, **kwargs):
+    def __init__(self, *args, alliance, **kwargs):
         super().__init__(*args, **kwargs)
-        if alliance is not None:
-            self.filters["category"].queryset = (Category.objects.filter(alliance=alliance)
-                                                 .only("pk", "name"))
-            self.filters["unit"].queryset = (Unit.objects.filter(alliance=alliance)
-                                             .only("pk", "name", "short_name"))
+        # Every choice is the alliance's own: another alliance's unit or handler is not one.
+        self.filters["category"].queryset = (Category.objects.filter(alliance=alliance)
+                                             .only("pk", "name"))
+        self.filters["unit"].queryset = (Unit.objects.filter(alliance=alliance)
+                                         .only("pk", "name", "short_name"))
+        self.filters["handler"].queryset = handlers(alliance).only(
+            "pk", "username", "first_name", "last_name")
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} form-control-sm"

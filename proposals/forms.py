@@ -6,12 +6,12 @@ import uuid
 import filetype
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliance.forms import PersonChoiceField, UnitsField
 from alliance.models import Unit
+from alliance.selectors import handlers
 from proposals.models import Category, Feedback, Suggestion
 
 TITLE_MAX = 120
@@ -158,12 +158,6 @@ class SuggestionForm(forms.Form):
             raise ValidationError(_("表单已失效，请刷新后重试。"), code="bad_token") from None
 
 
-def member_users():
-    """Users who may have a suggestion recorded on their behalf."""
-    return (get_user_model().objects.filter(is_active=True)
-            .filter(groups__name="member").distinct().order_by("username"))
-
-
 class TextForm(forms.Form):
     """The text of a reply, a progress update, an implementation, a reason or a note."""
 
@@ -216,9 +210,7 @@ class AcceptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(
             alliance_id=suggestion.alliance_id, is_active=True)
-        self.fields["handler"].queryset = (get_user_model().objects
-                                           .filter(groups__name="handler", is_active=True)
-                                           .distinct().order_by("first_name", "username"))
+        self.fields["handler"].queryset = handlers(suggestion.alliance_id)
         units = Unit.objects.filter(alliance_id=suggestion.alliance_id).order_by("kind", "name")
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Alliance
-from alliance.roles import is_coordinator, liaison_unit_ids
+from alliance.roles import all_liaison_unit_ids, coordinated_alliance_ids
 from yichuan.choices import ChoiceLabelsMixin
 
 from . import workflow
@@ -79,10 +79,12 @@ class TrackingSequence(models.Model):
 class SuggestionQuerySet(models.QuerySet):
     def _readable(self, user):
         """The condition for what ``user`` may read in full, or None for everything."""
-        if is_coordinator(user):
+        coordinated = coordinated_alliance_ids(user)
+        if coordinated is None:  # admins: every alliance
             return None
-        condition = Q(submitter=user) | Q(recorded_by=user) | Q(handler=user)
-        units = liaison_unit_ids(user)
+        condition = (Q(alliance_id__in=coordinated) | Q(submitter=user) | Q(recorded_by=user)
+                     | Q(handler=user))
+        units = all_liaison_unit_ids(user)
         if units:
             condition |= Q(lead_unit__in=units) | Q(
                 pk__in=Assignment.objects.filter(unit__in=units).values("suggestion")
@@ -120,7 +122,7 @@ class SuggestionQuerySet(models.QuerySet):
 
     def co_handled_by(self, user):
         """What the units the user speaks for lead or co-handle (the 协办 list)."""
-        units = liaison_unit_ids(user)
+        units = all_liaison_unit_ids(user)
         if not units:
             return self.none()
         return self.filter(Q(lead_unit__in=units) | Q(

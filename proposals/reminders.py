@@ -17,7 +17,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.selectors import coordinators
+from alliance.models import Alliance
+from alliance.selectors import coordinators_by_alliance
 from notifications import kinds
 from notifications.models import Delivery
 from notifications.reminders import remind, write
@@ -83,10 +84,12 @@ def _context(due_field):
 
 def _to(*audiences):
     """recipients_for: the people of each audience (proposals.selectors.recipients)."""
+    staff = {}  # each alliance's coordinators, asked for once per scan
+
     def recipients_for(objs):
         result = {obj.pk: [] for obj in objs}
         for audience in audiences:
-            for pk, users in selectors.recipients(objs, audience).items():
+            for pk, users in selectors.recipients(objs, audience, staff=staff).items():
                 result[pk].extend(users)
         return result
     return recipients_for
@@ -193,11 +196,12 @@ def feedback():
 # --- the weekly digest --------------------------------------------------------------------
 
 
-def digest_figures(day):
-    """What a coordinator should look at this week (one aggregate and one count)."""
+def digest_figures(day, alliance):
+    """What the alliance's coordinators should look at this week (one aggregate and one
+    count), of that alliance alone."""
     flow = workflow.current()
     reply = flow.watching("reply_due")
-    figures = Suggestion.objects.aggregate(
+    figures = Suggestion.objects.filter(alliance=alliance).aggregate(
         awaiting_acceptance=Count("pk", filter=flow.watching("accept_due")),
         accept_overdue=Count("pk", filter=flow.watching("accept_due") & Q(accept_due__lt=day)),
         reply_overdue=Count("pk", filter=reply & Q(reply_due__lt=day)),
@@ -209,22 +213,28 @@ def digest_figures(day):
         submitted_last_week=Count("pk", filter=Q(
             submitted_at__gte=timezone.now() - timedelta(days=7))),
     )
-    figures["failed_deliveries"] = Delivery.objects.filter(state=Delivery.State.FAILED).count()
+    figures["failed_deliveries"] = Delivery.objects.failed_for(alliance).count()
     return figures
 
 
 def weekly_digest():
-    """Monday morning (crontab): one digest per coordinator per ISO week."""
+    """Monday morning (crontab): one digest per coordinator per alliance per ISO week, with
+    that alliance's figures (a coordinator of two gets two)."""
     day = today()
     year, week, _weekday = day.isocalendar()
-    staff = coordinators()
-    if not staff:
-        return 0
-    figures = digest_figures(day)
-    week_key = f"{year}W{week:02d}"
-    return write(
-        [(week_key, user) for user in staff], kind=Reminder.WEEKLY_DIGEST,
-        key=lambda w, u: f"{Reminder.WEEKLY_DIGEST}:{w}:{u.pk}",
-        context=lambda w: {"figures": figures, "year": year, "week": week},
-        url=lambda w: "/dashboard/", target=lambda w: None,
-    )
+    alliances = list(Alliance.objects.order_by("pk"))
+    staff = coordinators_by_alliance([a.pk for a in alliances])
+    written = 0
+    for alliance in alliances:
+        if not staff[alliance.pk]:
+            continue
+        figures = digest_figures(day, alliance)
+        week_key = f"{year}W{week:02d}:{alliance.pk}"
+        written += write(
+            [(week_key, user) for user in staff[alliance.pk]], kind=Reminder.WEEKLY_DIGEST,
+            key=lambda w, u: f"{Reminder.WEEKLY_DIGEST}:{w}:{u.pk}",
+            context=lambda w, a=alliance, f=figures: {"figures": f, "year": year,
+                                                     "week": week, "alliance": a},
+            url=lambda w: "/dashboard/", target=lambda w: None,
+        )
+    return written

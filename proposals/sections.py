@@ -11,7 +11,8 @@ HOME_LIMIT = 4
 @me_section
 def my_suggestions(request):
     """Always shown to a signed-in user, with an empty state when they have none."""
-    suggestions = list(Suggestion.objects.filter(submitter=request.user)
+    suggestions = list(Suggestion.objects.filter(alliance=request.alliance,
+                                                 submitter=request.user)
                        .only("pk", "tracking_number", "title", "state", "not_implemented",
                              "awaiting_coordinator")
                        .order_by("-submitted_at", "-pk")[:ME_LIMIT])
@@ -20,7 +21,7 @@ def my_suggestions(request):
 
 @home_section
 def golden_ideas(request):
-    ideas = list(Suggestion.objects.golden()
+    ideas = list(Suggestion.objects.filter(alliance=request.alliance).golden()
                  .only("pk", "title", "golden_summary", "closed_at")
                  .order_by("-closed_at", "-pk")[:HOME_LIMIT])
     if not ideas:

@@ -3,7 +3,7 @@
 
 from django.contrib.auth import get_user_model
 
-from alliance.selectors import coordinators, liaisons_or_coordinators, unit_liaisons
+from alliance.selectors import coordinators_by_alliance, liaisons_or_coordinators, unit_liaisons
 
 from . import filters, workflow
 from .models import Assignment, Suggestion
@@ -12,13 +12,14 @@ from .models import Assignment, Suggestion
 def recipients(suggestions, audience, *, staff=None):
     """{suggestion.pk: [users]} told as ``audience`` (workflow.COORDINATORS, HANDLER,
     LIAISONS, SUBMITTER or SUBMITTERS) about each suggestion, with a bounded number of
-    queries per batch. ``staff`` passes the coordinators when the caller has them already.
-    A liaison meant for a unit without one who has an account is replaced by the
-    coordinators."""
+    queries per batch. ``staff`` passes the coordinators by alliance
+    (alliance.selectors.coordinators_by_alliance) when the caller has them already. Each
+    suggestion's coordinators are those of its own alliance. A liaison meant for a unit without
+    one who has an account is replaced by the coordinators."""
     suggestions = list(suggestions)
     if audience == workflow.COORDINATORS:
-        staff = coordinators() if staff is None else staff
-        return {s.pk: list(staff) for s in suggestions}
+        staff = _staff(suggestions, staff)
+        return {s.pk: list(staff[s.alliance_id]) for s in suggestions}
     if audience == workflow.HANDLER:
         return {s.pk: [s.handler] if s.handler_id else [] for s in suggestions}
     if audience == workflow.SUBMITTER:
@@ -28,6 +29,16 @@ def recipients(suggestions, audience, *, staff=None):
     if audience == workflow.LIAISONS:
         return _liaisons(suggestions, staff)
     raise ValueError(f"unknown audience {audience!r}")
+
+
+def _staff(suggestions, staff):
+    """The coordinators of the suggestions' alliances; a dict passed in is filled in place, so
+    a scan asks for each alliance's coordinators once, not per batch."""
+    staff = {} if staff is None else staff
+    missing = {s.alliance_id for s in suggestions} - set(staff)
+    if missing:
+        staff.update(coordinators_by_alliance(missing))
+    return staff
 
 
 def _submitters(suggestions):
@@ -46,6 +57,7 @@ def _submitters(suggestions):
 
 def _liaisons(suggestions, staff):
     units_of = {s.pk: ({s.lead_unit_id} if s.lead_unit_id else set()) for s in suggestions}
+    alliance_of = {s.pk: s.alliance_id for s in suggestions}
     for suggestion_id, unit_id in Assignment.objects.filter(
             suggestion__in=list(units_of)).values_list("suggestion_id", "unit_id"):
         units_of[suggestion_id].add(unit_id)
@@ -53,10 +65,11 @@ def _liaisons(suggestions, staff):
     if not all_units:
         return {pk: [] for pk in units_of}
     by_unit = unit_liaisons(all_units)
-    if any(not by_unit.get(u) for u in all_units) and staff is None:
-        staff = coordinators()
-    return {pk: liaisons_or_coordinators(sorted(units), coordinators_list=staff,
-                                         liaisons=by_unit)
+    if any(not by_unit.get(u) for u in all_units):
+        staff = _staff(suggestions, staff)
+    return {pk: liaisons_or_coordinators(
+                sorted(units), alliance=alliance_of[pk], liaisons=by_unit,
+                coordinators_list=staff.get(alliance_of[pk]) if staff is not None else None)
             for pk, units in units_of.items()}
 
 

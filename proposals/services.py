@@ -163,7 +163,7 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
     """A member submits, or staff record one on a member's behalf (代录). A repeated
     ``submission_token`` (double click, resent form) returns the suggestion it created."""
     submitter = submitter or actor
-    staff = is_staff_role(actor)
+    staff = is_staff_role(actor, alliance)
     if submitter.pk != actor.pk and not staff:
         raise TransitionError(_("只有工作人员可以代录建言。"))
     if submitter.pk == actor.pk and channel != Suggestion.Channel.WEB and not staff:

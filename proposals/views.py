@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from alliance.models import Unit
 from alliance.roles import liaison_unit_ids
-from alliance.selectors import current_alliance
+from alliance.selectors import member_users
 from proposals import filters, forms, selectors, services, workflow
 from proposals.models import Attachment, Category, Feedback, Suggestion
 from volunteers.models import Event
@@ -58,7 +58,9 @@ class QueuePaginator(Paginator):
 
 
 def _visible(request):
-    return Suggestion.objects.visible_to(request.user)
+    """What the user may open, of the request's alliance only: another alliance's tracking
+    number is 404 (DESIGN §2)."""
+    return Suggestion.objects.filter(alliance=request.alliance).visible_to(request.user)
 
 
 def _queue_cache_key(request, alliance, today):
@@ -105,7 +107,7 @@ def suggestion_list(request):
                 filters.by_urgency(base.co_handled_by(user)), request.GET.get("co_page"),
                 page_param="co_page")
         return render(request, "proposals/list.html", context)
-    alliance = current_alliance()
+    alliance = request.alliance
     # Built only when the rows or the form are rendered: a cached page needs neither.
     work = SimpleLazyObject(lambda: filters.WorkQueueFilter(
         request.GET or None, request=request, alliance=alliance,
@@ -132,12 +134,12 @@ def suggestion_list(request):
 def suggestion_new(request):
     """A member submits; staff record one on a member's behalf with its channel."""
     recording = request.user.has_perm("proposals.record_on_behalf")
-    alliance = current_alliance()
+    alliance = request.alliance
     categories = Category.objects.filter(alliance=alliance, is_active=True)
     form_kwargs = {"categories": categories, "recording": recording}
     if recording:
         form_kwargs.update(
-            submitters=forms.member_users(), channels=Suggestion.Channel.choices,
+            submitters=member_users(alliance), channels=Suggestion.Channel.choices,
             events=Event.objects.filter(
                 alliance=alliance,
                 kind__in=[Event.Kind.SALON, Event.Kind.SEMINAR, Event.Kind.STUDY],
@@ -188,7 +190,7 @@ def similar(request):
     person may read are named (their own; all of them for a coordinator); of the others,
     only how many there are."""
     title = request.GET.get("title", "")[: forms.TITLE_MAX]
-    in_alliance = Suggestion.objects.filter(alliance=current_alliance())
+    in_alliance = Suggestion.objects.filter(alliance=request.alliance)
     rows = filters.similar_open(in_alliance.readable_by(request.user), title)
     named = {s.pk for s in rows}
     others = sum(s.pk not in named for s in filters.similar_open(in_alliance, title))
@@ -275,7 +277,8 @@ def _speaking_for(actor, suggestion):
     """The unit a liaison reports for; None when the handler records progress."""
     if suggestion.handler_id == actor.pk:
         return None
-    units = sorted(workflow.co_handling_unit_ids(suggestion) & liaison_unit_ids(actor))
+    units = sorted(workflow.co_handling_unit_ids(suggestion)
+                   & liaison_unit_ids(actor, suggestion.alliance_id))
     return Unit.objects.filter(pk__in=units[:1]).first()
 
 
@@ -367,7 +370,9 @@ def suggestion_action(request, tracking_number, action):
 def attachment_download(request, tracking_number, pk):
     # Read access, not mere visibility: a member following the suggestion theirs was
     # merged into sees its state and public timeline, never its files.
-    suggestion = _get_by_number(Suggestion.objects.readable_by(request.user), tracking_number)
+    suggestion = _get_by_number(
+        Suggestion.objects.filter(alliance=request.alliance).readable_by(request.user),
+        tracking_number)
     attachment = get_object_or_404(Attachment, suggestion=suggestion, pk=pk)
     try:
         handle = attachment.file.open("rb")
@@ -388,7 +393,7 @@ def attachment_download(request, tracking_number, pk):
 @require_safe
 def golden(request):
     """The public 金点子 showcase: no personal data unless the submitter agreed."""
-    ideas = (Suggestion.objects.golden().select_related("category", "submitter")
+    ideas = (Suggestion.objects.filter(alliance=request.alliance).golden().select_related("category", "submitter")
              .order_by("-closed_at", "-pk"))
     page = Paginator(ideas, 12).get_page(request.GET.get("page"))
     return render(request, "proposals/golden.html", {"page_obj": page})

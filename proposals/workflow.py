@@ -402,11 +402,11 @@ def actor_roles(user, suggestion):
         return roles
     if suggestion.submitter_id == user.pk:
         roles.add(SUBMITTER)
-    if is_coordinator(user):
+    if is_coordinator(user, suggestion.alliance_id):
         roles.add(COORDINATOR)
     if suggestion.handler_id is not None and suggestion.handler_id == user.pk:
         roles.add(HANDLER)
-    units = liaison_unit_ids(user)
+    units = liaison_unit_ids(user, suggestion.alliance_id)
     if units and co_handling_unit_ids(suggestion) & units:
         roles.add(LIAISON)
     return roles

@@ -18,10 +18,12 @@ from alliance.models import (
     CompositionTarget,
     Member,
     Membership,
+    StaffRole,
     Unit,
     UnityBuilding,
     Venue,
 )
+from alliance.roles import HELD_FOR_AN_ALLIANCE
 from proposals import services, workflow
 from proposals.models import Assignment, Feedback, Suggestion
 
@@ -41,9 +43,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
+        """``roles=[...]``: coordinator and handler are held for ``roles__alliance`` (the
+        default alliance unless given); the other roles are groups."""
         self.save()
-        if extracted:
-            self.groups.set([Group.objects.get_or_create(name=r)[0] for r in extracted])
+        if not extracted:
+            return
+        self.groups.set([Group.objects.get_or_create(name=r)[0] for r in extracted
+                         if r not in HELD_FOR_AN_ALLIANCE])
+        held = [r for r in extracted if r in HELD_FOR_AN_ALLIANCE]
+        if held:
+            alliance = kwargs.get("alliance") or AllianceFactory()
+            for role in held:
+                StaffRole.objects.get_or_create(user=self, alliance=alliance, role=role)
 
 
 class AllianceFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
+from alliance.admin_scope import AllianceScopedAdmin
 from volunteers import services
 from volunteers.models import Event, HoursCorrection, Registration, ServiceRecord
 
@@ -41,7 +42,8 @@ class ServiceRecordResource(resources.ModelResource):
         export_order = fields
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(AllianceScopedAdmin, admin.TabularInline):
+    alliance_path = "event__alliance"
     model = Registration
     extra = 0
     fields = ("member", "state", "position", "created_at")
@@ -53,7 +55,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "start", "end", "capacity", "visibility", "status")
     list_filter = ("status", "kind", "visibility", "organizers")
     search_fields = ("title",)
@@ -71,7 +73,8 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
+class RegistrationAdmin(AllianceScopedAdmin, ExportMixin, admin.ModelAdmin):
+    alliance_path = "event__alliance"
     resource_classes = [RosterResource]
     list_display = ("event", "member", "state", "position", "created_at")
     list_filter = ("state", "event__kind")
@@ -95,7 +98,8 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
                 messages.error(request, error.message)
 
 
-class CorrectionInline(admin.TabularInline):
+class CorrectionInline(AllianceScopedAdmin, admin.TabularInline):
+    alliance_path = "record__member__alliance"
     model = HoursCorrection
     extra = 0
     readonly_fields = ("old_hours", "new_hours", "reason", "author", "created_at")
@@ -106,7 +110,8 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ExportMixin, admin.ModelAdmin):
+class ServiceRecordAdmin(AllianceScopedAdmin, ExportMixin, admin.ModelAdmin):
+    alliance_path = "member__alliance"
     resource_classes = [ServiceRecordResource]
     list_display = ("member", "event", "hours", "verified", "created_at")
     list_filter = ("verified",)

@@ -15,18 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.roles import is_staff_role
+from alliance.roles import is_member, is_staff_role
 from yichuan.choices import ChoiceLabelsMixin
 
 
 class EventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Published, cancelled and completed events; members-only ones only for people who
-        are logged in. Drafts only for staff."""
-        qs = self
-        if not (getattr(user, "is_authenticated", False) and is_staff_role(user)):
+    def visible_to(self, user, alliance):
+        """``alliance``'s published, cancelled and completed events; members-only ones only
+        for its members and staff. Drafts only for its staff."""
+        qs = self.filter(alliance=alliance)
+        staff = is_staff_role(user, alliance)
+        if not staff:
             qs = qs.exclude(status=Event.Status.DRAFT)
-        if not getattr(user, "is_authenticated", False):
+        if not (staff or is_member(user, alliance)):
             qs = qs.filter(visibility=Event.Visibility.PUBLIC)
         return qs
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.selectors import coordinators, liaisons_or_coordinators, unit_liaisons
+from alliance.selectors import coordinators_by_alliance, liaisons_or_coordinators, unit_liaisons
 from notifications import kinds
 from notifications.reminders import remind
 
@@ -54,9 +54,12 @@ def organizer_liaisons(events):
             event_id__in=list(units_of)).values_list("event_id", "unit_id"):
         units_of[event_id].add(unit_id)
     by_unit = unit_liaisons(set().union(*units_of.values()))
-    staff = coordinators()
-    return {pk: liaisons_or_coordinators(sorted(units), coordinators_list=staff,
-                                         liaisons=by_unit) if units else staff
+    alliance_of = {e.pk: e.alliance_id for e in events}
+    staff = coordinators_by_alliance(set(alliance_of.values()))
+    return {pk: liaisons_or_coordinators(sorted(units), alliance=alliance_of[pk],
+                                         coordinators_list=staff[alliance_of[pk]],
+                                         liaisons=by_unit)
+            if units else staff[alliance_of[pk]]
             for pk, units in units_of.items()}
 
 

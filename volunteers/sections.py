@@ -11,7 +11,8 @@ from yichuan.home import home_section, me_section, unit_section
 
 @home_section
 def upcoming_events(request):
-    events = list(Event.objects.filter(status=Event.Status.PUBLISHED,
+    events = list(Event.objects.filter(alliance=request.alliance,
+                                       status=Event.Status.PUBLISHED,
                                        visibility=Event.Visibility.PUBLIC,
                                        end__gte=timezone.now())
                   .select_related("venue").order_by("start")[:5])

@@ -7,8 +7,8 @@ from django.db.models import Count, Q, Sum
 from volunteers.models import Event, Registration, ServiceRecord
 
 
-def event_list(user):
-    return (Event.objects.visible_to(user).select_related("venue")
+def event_list(user, alliance):
+    return (Event.objects.visible_to(user, alliance).select_related("venue")
             .prefetch_related("organizers")
             .annotate(seated=Count("registrations",
                                    filter=Q(registrations__state__in=Registration.SEATED))))

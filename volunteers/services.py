@@ -34,6 +34,8 @@ def register(*, event_id, member, now=None):
             if event.visibility == Event.Visibility.MEMBERS:
                 raise EventError(_("该活动仅限联盟成员参加，请先登录。"))
             raise EventError(_("请先登录并完善成员信息后再报名。"))
+        if member.alliance_id != event.alliance_id:
+            raise EventError(_("该活动仅面向本联盟成员。"))
         if event.status == Event.Status.CANCELLED:
             raise EventError(_("该活动已取消，无法报名。"))
         if event.status != Event.Status.PUBLISHED:

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from alliance.models import Member
 from alliance.roles import is_staff_role
-from alliance.selectors import current_alliance
 from volunteers import selectors, services
 from volunteers.feeds import build_calendar
 from volunteers.filters import EventFilter
@@ -27,9 +26,9 @@ PAGE_SIZE = 20
 def event_list(request):
     now = timezone.now()
     when = request.GET.get("when", "upcoming")
-    # The alliance the portal shows: a district's database holds every alliance's events.
-    alliance = current_alliance()
-    qs = selectors.event_list(request.user).filter(alliance=alliance)
+    # The request's alliance: a district's database holds every alliance's events.
+    alliance = request.alliance
+    qs = selectors.event_list(request.user, alliance)
     filterset = EventFilter(request.GET or None, queryset=qs, alliance=alliance)
     if filterset.is_bound:
         # A choice that does not validate is left out of the filter, and said so.
@@ -55,7 +54,7 @@ def _refused_filters(request, form):
 
 
 def _visible_event(request, pk):
-    event = get_object_or_404(Event.objects.visible_to(request.user)
+    event = get_object_or_404(Event.objects.visible_to(request.user, request.alliance)
                               .select_related("venue").prefetch_related("organizers"), pk=pk)
     return event
 
@@ -117,11 +116,12 @@ def event_cancel(request, pk):
 
 @require_safe
 def public_feed(request):
-    events = (Event.objects.filter(visibility=Event.Visibility.PUBLIC,
+    events = (Event.objects.filter(alliance=request.alliance, visibility=Event.Visibility.PUBLIC,
                                    status__in=[Event.Status.PUBLISHED, Event.Status.COMPLETED,
                                                Event.Status.CANCELLED])
               .select_related("venue").order_by("start"))
-    body = build_calendar(events, request, name=_("宜起靠谱 联盟活动"))
+    body = build_calendar(events, request,
+                          name=_("%(name)s 联盟活动") % {"name": request.alliance.short_name})
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
@@ -151,7 +151,8 @@ def reset_feed_token(request):
 def _check_in_event(request, pk):
     if not request.user.is_authenticated:
         raise Http404
-    event = get_object_or_404(Event.objects.exclude(status=Event.Status.DRAFT), pk=pk)
+    event = get_object_or_404(Event.objects.filter(alliance=request.alliance)
+                              .exclude(status=Event.Status.DRAFT), pk=pk)
     if not request.user.has_perm("volunteers.check_in", event):
         raise Http404
     return event
@@ -191,7 +192,8 @@ def attendance(request, pk):
 def correct_record(request, pk):
     if not request.user.has_perm("volunteers.correct_hours"):
         raise Http404
-    record = get_object_or_404(ServiceRecord.objects.select_related("member", "event"), pk=pk)
+    record = get_object_or_404(ServiceRecord.objects.select_related("member", "event")
+                               .filter(member__alliance=request.alliance), pk=pk)
     form = CorrectionForm(request.POST or None, initial={"hours": record.hours})
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,7 +216,7 @@ def hours_summary(request, member_id):
     """A printable yearly summary: the member themselves or staff."""
     member = get_object_or_404(Member, pk=member_id)
     own = selectors.member_of(request.user)
-    if not (is_staff_role(request.user) or (own and own.pk == member.pk)):
+    if not (is_staff_role(request.user, member.alliance_id) or (own and own.pk == member.pk)):
         raise Http404
     form = SummaryYearForm(request.GET)
     year = form.cleaned_data["year"] if form.is_valid() else None

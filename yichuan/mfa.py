@@ -25,7 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from alliance.roles import is_staff_role
+from alliance.roles import is_staff_anywhere
 
 # The authenticators that make allauth ask for a code at login (recovery codes alone do not).
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -39,7 +39,7 @@ def offers_two_factor(user):
     """May ``user`` manage two-step verification: staff, or anyone already enrolled."""
     if not (user and user.is_authenticated):
         return False
-    return user.is_staff or is_staff_role(user) or is_mfa_enabled(user)
+    return user.is_staff or is_staff_anywhere(user) or is_mfa_enabled(user)
 
 
 def staff_only(view):

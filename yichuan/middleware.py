@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from alliance.roles import is_staff_role
+from alliance.roles import is_staff_anywhere
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class StaffIdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and (user.is_staff or is_staff_role(user)):
+        if user is not None and user.is_authenticated and (user.is_staff or is_staff_anywhere(user)):
             now = int(time.time())
             last_seen = request.session.get(self.session_key)
             if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT:

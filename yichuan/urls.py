@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from alliance import views as alliance_views
 from audit import views as audit_views
+from dashboard import views as dashboard_views
 from yichuan import mfa, views
 
 urlpatterns = [
@@ -22,6 +23,8 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("district/", dashboard_views.district, name="district"),
+    path("district/export.xlsx", dashboard_views.district_export, name="district_export"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", audit_views.audit_log, name="audit_log"),

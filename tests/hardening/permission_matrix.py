@@ -99,6 +99,8 @@ ROWS = [
         post=every(405)),
     Row("alliance/venues/", get=every(200), post=every(405)),
     Row("alliance/buildings/", get=every(200), post=every(405)),
+    # Staff of several alliances choose one; an alliance not given (or not theirs) is 404.
+    Row("alliance/switch/", get=signed_in(405), post=signed_in(404)),
 
     # --- 直通车 ---------------------------------------------------------------------------
     Row("suggestions/", get=signed_in(200), post=signed_in(405)),
@@ -202,6 +204,10 @@ ROWS = [
     Row("dashboard/export/suggestions.<str:fmt>", args={"fmt": "=csv"},
         get=(404, 404, 404, 404, 404, 200, 200), post=every(405)),
 
+    # --- the district role's page (superusers pass every permission) --------------------
+    Row("district/", get=(404,) * 6 + (200,), post=every(405)),
+    Row("district/export.xlsx", get=(404,) * 6 + (200,), post=every(405)),
+
     # --- Django admin: the site's own pages (the models' pages follow ADMIN_MODELS) -------
     Row("admin/", get=staff_admin(ADMIN_LOGIN, 200, 200),
         post=staff_admin(ADMIN_LOGIN, 200, 200)),
@@ -269,6 +275,7 @@ ADMIN_MODELS = {
     "alliance.member": {},
     "alliance.venue": {},
     "alliance.unitybuilding": {},
+    "alliance.staffrole": {},
     "proposals.category": {"delete": (200, 200)},
     "proposals.calendaroverride": {},
     # Suggestions change only through the workflow's services (admin actions call them).
@@ -285,3 +292,7 @@ ADMIN_MODELS = {
     "audit.auditentry": {"add": (403, 403), "change": (200, 403), "delete": (403, 403)},
 }
 COORDINATOR_MODELS = {"announcements.announcement"}
+# Pages of a row that belongs to no alliance the coordinator administers (a failed sign-in of
+# an unknown name): the admin answers "not found" (302 to its index) before it asks for a
+# permission.
+COORDINATOR_NOT_FOUND = {("audit.auditentry", "history")}

@@ -7,7 +7,8 @@ import time_machine
 from django.contrib.sessions.models import Session
 
 from audit.models import AuditEntry
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, AllianceFactory, MemberFactory, UserFactory
+from tests.visible import body_text
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,12 @@ def test_members_are_not_subject_to_the_staff_idle_timeout(client, settings):
 
 
 def test_audit_log_is_for_coordinators_only(client, coordinator, member_user):
-    AuditEntry.objects.create(kind="login_failed", username="<script>x</script>")
+    AuditEntry.objects.create(kind="login_failed", user=member_user,
+                              username="<script>x</script>")
+    elsewhere = MemberFactory(alliance=AllianceFactory(slug="changfeng", short_name="长风"),
+                              user__username="changfeng-member").user
+    AuditEntry.objects.create(kind="login_failed", user=elsewhere, username="changfeng-member")
+    AuditEntry.objects.create(kind="login_failed", username="nobody-known")
     client.force_login(member_user)
     assert client.get("/audit/").status_code == 404
     client.force_login(coordinator)
@@ -130,6 +136,9 @@ def test_audit_log_is_for_coordinators_only(client, coordinator, member_user):
     assert response.status_code == 200
     html = response.content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
+    # The sign-ins of another alliance's people, and of names nobody holds, are not theirs.
+    assert "changfeng-member" not in body_text(response)
+    assert "nobody-known" not in body_text(response)
 
 
 def test_audit_log_query_count_is_bounded(client, coordinator, django_assert_max_num_queries):

@@ -89,7 +89,9 @@ def admin_model_page(route):
 
 def admin_expected(label, page):
     superuser = matrix.ADMIN_MODELS[label].get(page, matrix.ADMIN_PAGES[page])
-    if label in matrix.COORDINATOR_MODELS:
+    if (label, page) in matrix.COORDINATOR_NOT_FOUND:
+        coordinator = (302, 302)
+    elif label in matrix.COORDINATOR_MODELS:
         coordinator = superuser
     elif page == "object":
         coordinator = superuser  # the bare address only redirects to change/

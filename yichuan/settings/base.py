@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The alliance of the request, on the request and the user (alliance/context.py).
+    "alliance.context.AllianceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # An admin page failing on its own query string answers with a message (yichuan/middleware.py).
     "yichuan.middleware.AdminBadQueryMiddleware",
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "notifications.context_processors.unread",
+                "alliance.context.switcher",
             ],
         },
     },

@@ -1,0 +1,96 @@
+"""The alliance of a request, resolved once per request in one place (DESIGN §2):
+
+1. the host's, where a host name is mapped to an alliance (Alliance.host);
+2. else the signed-in person's: the one they chose in the switcher (staff of several), or
+   their own (alliance.roles.Facts.home_alliance_id);
+3. else settings.PORTAL_ALLIANCE_SLUG (else the first alliance, so a fresh install renders).
+
+``request.alliance`` is that Alliance (NO_ALLIANCE while a deployment has none), resolved when
+first asked; every role answer of the request without an object of its own is given for
+it. A single-alliance deployment needs no configuration.
+"""
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.functional import SimpleLazyObject
+
+from alliance import roles
+from alliance.models import Alliance
+
+SESSION_KEY = "portal_alliance"
+
+# A deployment before its first alliance is made: an alliance of nothing, so every list
+# filtered by it is empty and every page still renders (pk 0 names no row).
+NO_ALLIANCE = Alliance(pk=0, name="", short_name="", slug="")
+
+
+def default_alliance_id():
+    return (Alliance.objects.filter(slug=settings.PORTAL_ALLIANCE_SLUG)
+            .values_list("pk", flat=True).first()
+            or Alliance.objects.order_by("pk").values_list("pk", flat=True).first())
+
+
+def _host(request):
+    try:
+        return request.get_host().split(":")[0].lower()
+    except Exception:  # DisallowedHost: CommonMiddleware answers it; here it maps nothing.
+        return ""
+
+
+def resolve(request):
+    """The request's alliance, in one query: every candidate is fetched at once and the
+    first by rank wins. None only when there is no alliance at all."""
+    user = getattr(request, "user", None)
+    chosen = None
+    if getattr(user, "is_authenticated", False):
+        allowed = roles.alliance_ids_of(user)
+        picked = request.session.get(SESSION_KEY)
+        if isinstance(picked, int) and (allowed is None or picked in allowed):
+            chosen = picked
+        else:
+            chosen = roles.facts(user).home_alliance_id()
+    ranks = [When(host=_host(request), then=Value(0))]
+    if chosen is not None:
+        ranks.append(When(pk=chosen, then=Value(1)))
+    ranks.append(When(slug=settings.PORTAL_ALLIANCE_SLUG, then=Value(2)))
+    candidates = Q(host=_host(request)) | Q(slug=settings.PORTAL_ALLIANCE_SLUG)
+    if chosen is not None:
+        candidates |= Q(pk=chosen)
+    found = (Alliance.objects.filter(candidates)
+             .annotate(rank=Case(*ranks, default=Value(3), output_field=IntegerField()))
+             .order_by("rank", "pk").first())
+    return found or Alliance.objects.order_by("pk").first() or NO_ALLIANCE
+
+
+class AllianceMiddleware:
+    """Puts the request's alliance on the request, lazily (a response that never asks, a
+    redirect or /healthz, makes no query for it), and makes it the alliance every role
+    answer of the request is given for (alliance.roles.WORKING_ALLIANCE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.alliance = SimpleLazyObject(lambda: resolve(request))
+        token = roles.WORKING_ALLIANCE.set(request.alliance)
+        try:
+            return self.get_response(request)
+        finally:
+            roles.WORKING_ALLIANCE.reset(token)
+
+
+def switcher(request):
+    """Template context: the alliances a signed-in person may switch between (staff who hold
+    roles in several; admins everywhere), computed only when a template asks."""
+
+    def choices():
+        user = getattr(request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            return []
+        allowed = roles.alliance_ids_of(user)
+        if allowed is not None and len(allowed) < 2:
+            return []
+        found = Alliance.objects.order_by("pk").only("pk", "short_name")
+        return list(found if allowed is None else found.filter(pk__in=allowed))
+
+    return {"alliance_choices": choices}
