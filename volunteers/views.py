@@ -214,7 +214,7 @@ def correct_record(request, pk):
 @require_safe
 def hours_summary(request, member_id):
     """A printable yearly summary: the member themselves or staff."""
-    member = get_object_or_404(Member, pk=member_id)
+    member = get_object_or_404(Member, pk=member_id, alliance=request.alliance)
     own = selectors.member_of(request.user)
     if not (is_staff_role(request.user, member.alliance_id) or (own and own.pk == member.pk)):
         raise Http404
