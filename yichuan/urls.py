@@ -30,8 +30,9 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit_log"),
 ]
 
-admin.site.site_header = "宜起靠谱 同心统战大联盟 · 管理后台"
-admin.site.site_title = "宜起靠谱联盟管理"
+# The admin serves every alliance of the deployment: it names none of them.
+admin.site.site_header = "同心统战大联盟 · 管理后台"
+admin.site.site_title = "联盟管理"
 admin.site.index_title = "数据管理"
 # The admin's password-only login refuses accounts with a second factor (yichuan/mfa.py).
 admin.site.login_form = mfa.AdminLoginForm

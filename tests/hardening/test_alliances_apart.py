@@ -17,7 +17,6 @@ is the deployment's default. The superuser works in one alliance at a time on th
 are not checked for marks.
 """
 
-import io
 import re
 from http.cookies import SimpleCookie
 
@@ -27,14 +26,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.test import Client, override_settings
-from openpyxl import load_workbook
 
 from alliance.context import SESSION_KEY
 from tests.factories import AllianceFactory
 from tests.hardening import matrix_world
 from tests.hardening import permission_matrix as matrix
 from tests.hardening.test_permission_matrix import CASES, snapshot
-from tests.visible import body_text
+from tests.visible import shown
 
 pytestmark = pytest.mark.django_db
 
@@ -74,27 +72,6 @@ def district(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def _media_root(settings, district):
     settings.MEDIA_ROOT = district["甲"].media
-
-
-SWITCHER = re.compile(r'<form[^>]*data-testid="alliance-switcher".*?</form>', re.S)
-
-
-def _shown(response):
-    """What a person gets of the response, as text. The header's switcher names the
-    alliances its user works in (the superuser: all of them): their names, not their data."""
-    content_type = response.get("Content-Type", "")
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    if "html" in content_type:
-        return body_text(SWITCHER.sub("", content.decode()))
-    if "spreadsheetml" in content_type:
-        workbook = load_workbook(io.BytesIO(content), read_only=True)
-        return " ".join(str(cell) for sheet in workbook.worksheets
-                        for row in sheet.iter_rows(values_only=True) for cell in row
-                        if cell is not None)
-    if content_type.startswith(("text/", "application/json", "application/rss",
-                                "application/atom", "application/xml")):
-        return content.decode(errors="replace")
-    return ""  # images, PDFs: bytes the world wrote without marks
 
 
 _CLIENTS = {}
@@ -168,8 +145,8 @@ def test_every_page_as_every_role_shows_its_own_alliance_only(case, key, distric
     _check_status(case, response)
     if case.role == "admin" and case.route.startswith(("admin/", "district/")):
         return  # the superuser administers, and the district page shows, the whole district
-    shown = _shown(response)
-    foreign = [mark for other, mark in MARKS.items() if other != key and mark in shown]
+    text = shown(response)
+    foreign = [mark for other, mark in MARKS.items() if other != key and mark in text]
     assert not foreign, f"{_url(case, world)} shows {foreign}"
 
 
@@ -214,5 +191,5 @@ def test_another_alliances_objects_are_not_found_and_change_nothing(row, role, m
         assert there.values.get("suggestion", "-") not in location or role == "anonymous", (
             location)
     assert status in (302, 404, 405), (url, status)
-    assert MARKS["甲"] not in _shown(response)
+    assert MARKS["甲"] not in shown(response)
     assert snapshot(there) == before
