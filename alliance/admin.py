@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
@@ -121,3 +123,20 @@ class StaffRoleAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "alliance"]
     autocomplete_fields = ["user"]
+
+
+class StaffRoleInline(admin.TabularInline):
+    """The roles an account holds, alliance by alliance, on the account's own page."""
+
+    model = StaffRole
+    extra = 1
+    verbose_name = _("工作人员角色（按联盟）")
+    verbose_name_plural = _("工作人员角色（按联盟）")
+
+
+class PortalUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, StaffRoleInline]
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PortalUserAdmin)

@@ -163,3 +163,4 @@ def _demo_accounts(alliance, members, units):
     account("member", member.name, [Role.MEMBER], member=member)
     liaison = members[0]  # liaison of the first branch (see the memberships above)
     account("liaison", liaison.name, [Role.MEMBER, Role.LIAISON], member=liaison)
+    account("district", "区委统战部 孙统计", [Role.DISTRICT])

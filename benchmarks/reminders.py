@@ -44,14 +44,16 @@ def portal_scan():
 
 B0_SQL = """
 WITH coordinators AS (
-    -- the portal's own answer (alliance.selectors.coordinators), passed in: a join on the
-    -- groups made the planner expect thousands and compile the statement (JIT, 1 s)
-    SELECT unnest(%(coordinators)s::int[]) AS id
+    -- the portal's own answer (alliance.selectors.coordinators_by_alliance), passed in as
+    -- (alliance, user) pairs: a join on the roles made the planner expect thousands and
+    -- compile the statement (JIT, 1 s)
+    SELECT unnest(%(coordinator_alliances)s::int[]) AS alliance_id,
+           unnest(%(coordinators)s::int[]) AS id
 ),
 due AS (
     SELECT 'accept_overdue' AS kind, s.id AS sid, s.tracking_number AS tn, s.title,
            s.accept_due AS due, c.id AS uid
-    FROM proposals_suggestion s CROSS JOIN coordinators c
+    FROM proposals_suggestion s JOIN coordinators c ON c.alliance_id = s.alliance_id
     WHERE s.state = 'submitted' AND s.accept_due < %(today)s
   UNION ALL
     SELECT 'reply_due_soon', s.id, s.tracking_number, s.title, s.reply_due, s.handler_id
@@ -61,11 +63,12 @@ due AS (
   UNION ALL
     SELECT 'reply_overdue', s.id, s.tracking_number, s.title, s.reply_due, r.uid
     FROM proposals_suggestion s
-    CROSS JOIN LATERAL (SELECT s.handler_id AS uid UNION SELECT id FROM coordinators) r
+    CROSS JOIN LATERAL (SELECT s.handler_id AS uid
+                        UNION SELECT id FROM coordinators c WHERE c.alliance_id = s.alliance_id) r
     WHERE s.state = 'accepted' AND s.reply_due < %(today)s AND r.uid IS NOT NULL
   UNION ALL
     SELECT 'reply_supervision', s.id, s.tracking_number, s.title, s.reply_due, c.id
-    FROM proposals_suggestion s CROSS JOIN coordinators c
+    FROM proposals_suggestion s JOIN coordinators c ON c.alliance_id = s.alliance_id
     WHERE s.state = 'accepted' AND s.reply_due <= %(five_days_ago)s
   UNION ALL
     SELECT 'progress_overdue', s.id, s.tracking_number, s.title, s.progress_due, s.handler_id
@@ -110,14 +113,18 @@ WHERE u.email <> ''
 def b0_params():
     from django.contrib.contenttypes.models import ContentType
 
-    from alliance.selectors import coordinators
+    from alliance.models import Alliance
+    from alliance.selectors import coordinators_by_alliance
     from proposals.deadlines import add_working_days
     from proposals.models import Suggestion
     from proposals.reminders import working_days_before
 
     day = bench_day()
+    pairs = [(alliance_id, user.pk) for alliance_id, users in coordinators_by_alliance(
+        Alliance.objects.values_list("pk", flat=True)).items() for user in users]
     return {
-        "coordinators": [user.pk for user in coordinators()],
+        "coordinator_alliances": [a for a, _u in pairs],
+        "coordinators": [u for _a, u in pairs],
         "today": day,
         "next_day": add_working_days(day, 1),
         "five_days_ago": working_days_before(day, 5),
