@@ -133,15 +133,16 @@ class Unit(ChoiceLabelsMixin, models.Model):
 
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Members whose record this user may see: coordinators and admins see everyone,
-        a member sees only themselves."""
-        from alliance.roles import is_coordinator
+        """Members whose record this user may see: coordinators those of the alliances
+        they coordinate (admins everyone), a member only themselves."""
+        from alliance.roles import coordinated_alliance_ids
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or is_coordinator(user):
+        coordinated = coordinated_alliance_ids(user)
+        if coordinated is None:
             return self
-        return self.filter(user=user)
+        return self.filter(models.Q(alliance_id__in=coordinated) | models.Q(user=user))
 
 
 class Member(models.Model):

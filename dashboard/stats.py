@@ -462,7 +462,7 @@ CACHE_SECONDS = 300
 def figures_key(flt, today):
     """Where the figures of ``flt`` counted on ``today`` in the current language are kept."""
     return ":".join(str(part) for part in (
-        "dashboard", flt.alliance.pk, flt.date_from, flt.date_to,
+        "dashboard", getattr(flt.alliance, "pk", "district"), flt.date_from, flt.date_to,
         getattr(flt.unit, "pk", ""), getattr(flt.category, "pk", ""), today, get_language(),
     ))
 
@@ -479,3 +479,12 @@ def cached_dashboard(flt):
         return {**figures, "computed_at": timezone.now(), "cache_key": f"{key}:{uuid.uuid4().hex}"}
 
     return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+
+def cached_district(flt):
+    """``district(flt)`` as computed at most CACHE_SECONDS ago (it counts the whole
+    district's suggestions), under the same kind of key as an alliance's figures."""
+    today = timezone.localdate()
+    return cache.get_or_set(
+        figures_key(flt, today),
+        lambda: {**district(flt, today=today), "computed_at": timezone.now()}, CACHE_SECONDS)

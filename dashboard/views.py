@@ -64,7 +64,7 @@ def _district_filter(request):
 def district(request):
     form, flt = _district_filter(request)
     return render(request, "dashboard/district.html", {
-        "form": form, "flt": flt, "data": stats.district(flt),
+        "form": form, "flt": flt, "data": stats.cached_district(flt),
         "query": request.GET.urlencode(),
     })
 
@@ -72,5 +72,5 @@ def district(request):
 @require_GET
 def district_export(request):
     form, flt = _district_filter(request)
-    return exports.district_xlsx(stats.district(flt), flt,
+    return exports.district_xlsx(stats.cached_district(flt), flt,
                                  filename=f"district-{_stamp()}.xlsx")

@@ -17,7 +17,6 @@ is the deployment's default. The superuser works in one alliance at a time on th
 are not checked for marks.
 """
 
-import re
 from http.cookies import SimpleCookie
 
 import pytest
@@ -31,7 +30,14 @@ from alliance.context import SESSION_KEY
 from tests.factories import AllianceFactory
 from tests.hardening import matrix_world
 from tests.hardening import permission_matrix as matrix
-from tests.hardening.test_permission_matrix import CASES, snapshot
+from tests.hardening.test_permission_matrix import (
+    CASES,
+    Case,
+    check_status,
+    first_row,
+    snapshot,
+    url_for,
+)
 from tests.visible import shown
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +101,10 @@ def _client_for(world, role, alliance):
     return client
 
 
+def _url(case, world):
+    return url_for(case, world, admin_row=lambda case: _admin_object(case, world.alliance))
+
+
 def _admin_object(case, alliance):
     """The first row of the case's model that belongs to ``alliance`` (as its admin scopes
     rows), else the first row; the table's own row where it names one of no alliance."""
@@ -102,36 +112,10 @@ def _admin_object(case, alliance):
     model_admin = admin.site._registry[model]
     rows = model.objects.order_by("pk")
     if any(label == case.admin_model for label, _page in matrix.COORDINATOR_NOT_FOUND):
-        return rows.first()
+        return first_row(case)
     condition = (model_admin.scope_condition([alliance.pk])
                  if hasattr(model_admin, "scope_condition") else None)
     return (rows.filter(condition).first() if condition is not None else None) or rows.first()
-
-
-def _url(case, world):
-    if case.admin_model:
-        obj = _admin_object(case, world.alliance)
-        kwargs = {"object_id": obj.pk, "id": obj.pk}
-    else:
-        kwargs = {arg: value[1:] if value.startswith("=") else world.values[value]
-                  for arg, value in case.args}
-
-    def value(match):
-        return str(kwargs[match.group(1)])
-
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", value, case.route)
-    path = re.sub(r"<(?:\w+:)?(\w+)>", value, path)
-    return "/" + path.replace("^", "").replace("$", "")
-
-
-def _check_status(case, response):
-    status, location = response.status_code, response.get("Location", "")
-    if case.expected == matrix.LOGIN:
-        assert status == 302 and location.startswith(settings.LOGIN_URL), (status, location)
-    elif case.expected == matrix.ADMIN_LOGIN:
-        assert status == 302 and location.startswith("/admin/login/"), (status, location)
-    else:
-        assert status == case.expected, (status, location)
 
 
 GETS = [case for case in CASES if case.method == "GET" and case.expected is not None]
@@ -142,7 +126,7 @@ GETS = [case for case in CASES if case.method == "GET" and case.expected is not 
 def test_every_page_as_every_role_shows_its_own_alliance_only(case, key, district):
     world = district[key]
     response = _client_for(world, case.role, world.alliance).get(_url(case, world))
-    _check_status(case, response)
+    check_status(case, response)
     if case.role == "admin" and case.route.startswith(("admin/", "district/")):
         return  # the superuser administers, and the district page shows, the whole district
     text = shown(response)
@@ -173,8 +157,7 @@ def _crossing_cases():
 def test_another_alliances_objects_are_not_found_and_change_nothing(row, role, method,
                                                                      district):
     here, there = district["乙"], district["甲"]
-    case = type("Case", (), {"admin_model": "", "args": tuple(row.args.items()),
-                             "route": row.route})
+    case = Case(row.route, role, method, expected=None, args=tuple(row.args.items()))
     url = _url(case, there)
     client = _client_for(here, role, here.alliance)
     before = snapshot(there)
