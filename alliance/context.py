@@ -11,7 +11,7 @@ it. A single-alliance deployment needs no configuration.
 """
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils.functional import SimpleLazyObject
 
 from alliance import roles
@@ -38,8 +38,8 @@ def _host(request):
 
 
 def resolve(request):
-    """The request's alliance, in one query: every candidate is fetched at once and the
-    first by rank wins. None only when there is no alliance at all."""
+    """The request's alliance, in one query: every candidate (at most three rows) is
+    fetched at once and the first by rank wins; NO_ALLIANCE when there is none at all."""
     user = getattr(request, "user", None)
     chosen = None
     if getattr(user, "is_authenticated", False):
@@ -49,16 +49,16 @@ def resolve(request):
             chosen = picked
         else:
             chosen = roles.facts(user).home_alliance_id()
-    ranks = [When(host=_host(request), then=Value(0))]
-    if chosen is not None:
-        ranks.append(When(pk=chosen, then=Value(1)))
-    ranks.append(When(slug=settings.PORTAL_ALLIANCE_SLUG, then=Value(2)))
-    candidates = Q(host=_host(request)) | Q(slug=settings.PORTAL_ALLIANCE_SLUG)
+    host = _host(request)
+    candidates = Q(host=host) | Q(slug=settings.PORTAL_ALLIANCE_SLUG)
     if chosen is not None:
         candidates |= Q(pk=chosen)
-    found = (Alliance.objects.filter(candidates)
-             .annotate(rank=Case(*ranks, default=Value(3), output_field=IntegerField()))
-             .order_by("rank", "pk").first())
+
+    def rank(alliance):
+        return (0 if host and alliance.host == host else 1 if alliance.pk == chosen else 2,
+                alliance.pk)
+
+    found = min(Alliance.objects.filter(candidates), key=rank, default=None)
     return found or Alliance.objects.order_by("pk").first() or NO_ALLIANCE
 
 

@@ -35,8 +35,7 @@ def my_events(request):
         "template": "volunteers/_me_events.html",
         "member": member,
         "registrations": registrations,
-        "hours_total": selectors.hours_of(member),
-        "hours_year": selectors.hours_of(member, year),
+        **selectors.hours_totals(member, year),
         "year": year,
         "feed_token": token.token,
     }

@@ -18,8 +18,8 @@ def member_of(user):
     return getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
 
 
-def hours_of(member, year=None):
-    records = ServiceRecord.objects.filter(member=member, verified=True)
-    if year:
-        records = records.filter(created_at__year=year)
-    return records.aggregate(h=Sum("hours"))["h"] or Decimal("0")
+def hours_totals(member, year):
+    """The member's verified hours in all and in ``year``, in one query (/me/)."""
+    totals = ServiceRecord.objects.filter(member=member, verified=True).aggregate(
+        hours_total=Sum("hours"), hours_year=Sum("hours", filter=Q(created_at__year=year)))
+    return {key: value or Decimal("0") for key, value in totals.items()}
