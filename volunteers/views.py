@@ -54,14 +54,14 @@ def _refused_filters(request, form):
 
 
 def _visible_event(request, pk):
-    event = get_object_or_404(Event.objects.visible_to(request.user, request.alliance)
-                              .select_related("venue").prefetch_related("organizers"), pk=pk)
-    return event
+    """The event, if this visitor may see it in the request's alliance; else 404."""
+    return get_object_or_404(Event.objects.visible_to(request.user, request.alliance), pk=pk)
 
 
 @require_safe
 def event_detail(request, pk):
-    event = _visible_event(request, pk)
+    event = get_object_or_404(Event.objects.visible_to(request.user, request.alliance)
+                              .select_related("venue").prefetch_related("organizers"), pk=pk)
     member = selectors.member_of(request.user)
     mine = None
     if member is not None:
