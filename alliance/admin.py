@@ -26,6 +26,19 @@ class CompositionTargetInline(AllianceScopedAdmin, admin.TabularInline):
 @admin.register(Alliance)
 class AllianceAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "subdistrict", "host", "founded", "composition_summary", "is_demo"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The host name decides which alliance a request shows, and the slug names the
+        default: only admins change them."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.alliance_scope(request) is not None:
+            fields += ["host", "slug"]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if self.alliance_scope(request) is not None:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [CompositionTargetInline]
 
@@ -52,7 +65,7 @@ class MembershipInline(AllianceScopedAdmin, admin.TabularInline):
 class UnitAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
     resource_classes = [UnitResource]
     list_display = ["name", "kind", "parent", "member_count", "is_active", "order"]
-    list_filter = ["kind", "is_active", "alliance"]
+    list_filter = ["kind", "is_active", ("alliance", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "short_name", "slug"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
@@ -125,7 +138,7 @@ class StaffRoleAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class StaffRoleInline(admin.TabularInline):
+class StaffRoleInline(AllianceScopedAdmin, admin.TabularInline):
     """The roles an account holds, alliance by alliance, on the account's own page."""
 
     model = StaffRole
@@ -134,7 +147,10 @@ class StaffRoleInline(admin.TabularInline):
     verbose_name_plural = _("工作人员角色（按联盟）")
 
 
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(AllianceScopedAdmin, UserAdmin):
+    """Accounts: a coordinator given access sees their alliances' people only."""
+
+    people_path = "pk"
     inlines = [*UserAdmin.inlines, StaffRoleInline]
 
 

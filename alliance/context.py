@@ -90,6 +90,8 @@ def switcher(request):
         allowed = roles.alliance_ids_of(user)
         if allowed is not None and len(allowed) < 2:
             return []
+        if request.alliance.host and request.alliance.host == _host(request):
+            return []  # an alliance's own host shows that alliance whatever one chooses
         found = Alliance.objects.order_by("pk").only("pk", "short_name")
         return list(found if allowed is None else found.filter(pk__in=allowed))
 

@@ -53,7 +53,8 @@ class Facts:
             elif name.startswith(_SPEAKS_FOR):
                 self.liaison_units[int(name.removeprefix(_SPEAKS_FOR))] = alliance_id
             elif alliance_id is None:
-                self.groups.add(name)
+                if name not in HELD_FOR_AN_ALLIANCE:  # a leftover group of that name: no role
+                    self.groups.add(name)
             else:
                 self.held.setdefault(alliance_id, set()).add(name)
         if superuser:
@@ -82,9 +83,9 @@ def _facts_sql():
          for model in (Group, Member, Membership, StaffRole, Unit)}
     t["UserGroups"] = get_user_model().groups.through._meta.db_table
     # Table names come from the models' _meta, never from input; values are parameters.
-    return (  # nosec B608
+    return (
         f"SELECT g.name, NULL FROM {t['Group']} g JOIN {t['UserGroups']} ug"  # noqa: S608
-        f" ON ug.group_id = g.id WHERE ug.user_id = %s"
+        f" ON ug.group_id = g.id WHERE ug.user_id = %s"  # nosec B608 (tables from _meta)
         f" UNION ALL SELECT r.role, r.alliance_id FROM {t['StaffRole']} r WHERE r.user_id = %s"
         f" UNION ALL SELECT %s, m.alliance_id FROM {t['Member']} m WHERE m.user_id = %s"
         f" UNION ALL SELECT %s || CAST(ms.unit_id AS TEXT), u.alliance_id"

@@ -114,7 +114,8 @@ def extend_five(modeladmin, request, queryset):
 class SuggestionAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ["tracking_number", "title", "state", "category", "handler", "lead_unit",
                     "submitted_at", "accept_due", "reply_due", "outcome_grade", "is_golden"]
-    list_filter = ["state", "category", "channel", "outcome_grade", "is_golden",
+    list_filter = ["state", ("category", admin.RelatedOnlyFieldListFilter), "channel",
+                   "outcome_grade", "is_golden",
                    "not_implemented", "closed_no_response"]
     list_select_related = ["category", "handler", "lead_unit"]
     search_fields = ["tracking_number", "title"]
@@ -131,8 +132,8 @@ class SuggestionAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     readonly_fields = [f for f in fields if f not in ("golden_summary",)]
 
     def get_queryset(self, request):
-        return Suggestion.objects.visible_to(request.user).select_related(
-            "category", "handler", "lead_unit")
+        return (super().get_queryset(request).visible_to(request.user)
+                .select_related("category", "handler", "lead_unit"))
 
     def has_add_permission(self, request):
         return False

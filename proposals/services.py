@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.roles import is_handler, is_staff_role
+from alliance.roles import is_handler, is_member, is_staff_role
 from alliance.selectors import person_name
 from notifications.services import notify
 
@@ -166,6 +166,8 @@ def submit_suggestion(*, actor, alliance, category, title, content, submitter=No
     staff = is_staff_role(actor, alliance)
     if submitter.pk != actor.pk and not staff:
         raise TransitionError(_("只有工作人员可以代录建言。"))
+    if not is_member(submitter, alliance) and not (staff and submitter.pk == actor.pk):
+        raise TransitionError(_("只有本联盟的成员可以提交建言。"))
     if submitter.pk == actor.pk and channel != Suggestion.Channel.WEB and not staff:
         channel = Suggestion.Channel.WEB
     if source_event is not None and (not staff or source_event.alliance_id != alliance.pk):
@@ -249,8 +251,11 @@ def merge_suggestion(*, actor, suggestion, into, note=""):
 
 def accept_suggestion(*, actor, suggestion, handler, lead_unit=None, co_units=(),
                       category=None, note=""):
-    if handler is None or not is_handler(handler):
+    if handler is None or not is_handler(handler, suggestion.alliance_id):
         raise TransitionError(_("请指定一名承办人。"))
+    chosen = [category, lead_unit, *co_units]
+    if any(x is not None and x.alliance_id != suggestion.alliance_id for x in chosen):
+        raise TransitionError(_("类别和单位须属于本联盟。"))
 
     def assign(s):
         if category is not None:

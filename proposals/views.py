@@ -132,7 +132,10 @@ def suggestion_list(request):
 
 @login_required
 def suggestion_new(request):
-    """A member submits; staff record one on a member's behalf with its channel."""
+    """A member submits; staff record one on a member's behalf with its channel. Anyone
+    else (a member of another alliance on this one's host) gets 404."""
+    if not request.user.has_perm("proposals.submit_suggestion"):
+        raise Http404
     recording = request.user.has_perm("proposals.record_on_behalf")
     alliance = request.alliance
     categories = Category.objects.filter(alliance=alliance, is_active=True)

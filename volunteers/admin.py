@@ -57,7 +57,8 @@ class RegistrationInline(AllianceScopedAdmin, admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "start", "end", "capacity", "visibility", "status")
-    list_filter = ("status", "kind", "visibility", "organizers")
+    list_filter = ("status", "kind", "visibility",
+                   ("organizers", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title",)
     date_hierarchy = "start"
     filter_horizontal = ("organizers",)

@@ -77,3 +77,19 @@ def test_choices_and_a_forged_choice_stay_in_their_alliance(client, two):
 def test_importing_sheets_is_for_admins(client, two):
     client.force_login(two["coordinator"])
     assert client.get("/admin/alliance/member/import/").status_code == 403
+
+
+def test_accounts_and_the_alliance_s_host_are_theirs_only(client, two):
+    coordinator = two["coordinator"]
+    coordinator.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_user", "change_user", "view_alliance", "change_alliance"]))
+    theirs = two["rows"]["宜起靠谱"]["member"].user
+    own = two["rows"]["长风"]["member"].user
+    client.force_login(coordinator)
+    people = body_text(client.get("/admin/auth/user/"))
+    assert own.username in people and theirs.username not in people
+    assert client.get(f"/admin/auth/user/{theirs.pk}/change/").status_code == 302
+    # The host decides which alliance a request shows: not theirs to change.
+    page = client.get(f"/admin/alliance/alliance/{two['changfeng'].pk}/change/")
+    assert page.status_code == 200
+    assert b'name="host"' not in page.content and b'name="slug"' not in page.content
