@@ -251,13 +251,16 @@ def merge_suggestion(*, actor, suggestion, into, note=""):
 
 def accept_suggestion(*, actor, suggestion, handler, lead_unit=None, co_units=(),
                       category=None, note=""):
-    if handler is None or not is_handler(handler, suggestion.alliance_id):
+    if handler is None:
         raise TransitionError(_("请指定一名承办人。"))
-    chosen = [category, lead_unit, *co_units]
-    if any(x is not None and x.alliance_id != suggestion.alliance_id for x in chosen):
-        raise TransitionError(_("类别和单位须属于本联盟。"))
 
     def assign(s):
+        # On the locked row (``suggestion`` may be its id): its alliance's people and units.
+        if not is_handler(handler, s.alliance_id):
+            raise TransitionError(_("请指定一名承办人。"))
+        if any(x is not None and x.alliance_id != s.alliance_id
+               for x in (category, lead_unit, *co_units)):
+            raise TransitionError(_("类别和单位须属于本联盟。"))
         if category is not None:
             s.category = category
         s.handler = handler
