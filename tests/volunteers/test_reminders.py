@@ -3,13 +3,17 @@
 one). Once each, however often the scan runs."""
 
 import datetime
+import io
 import zoneinfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from notifications.models import Notification
 from tests.factories import (
+    AllianceFactory,
     EventFactory,
     MemberFactory,
     MembershipFactory,
@@ -122,3 +126,94 @@ def test_attendance_request_goes_to_coordinators_when_a_unit_has_no_liaison():
     assert asked(alone) == staff
     assert asked(shared) == staff | {liaison}
     assert asked(covered) == {liaison}
+
+
+def test_attendance_request_falls_back_to_the_coordinators_of_the_event_s_own_alliance():
+    home = AllianceFactory()
+    other = AllianceFactory(slug="other-alliance", name="另一联盟", short_name="另一")
+    ours = UserFactory(username="coord-home", roles=["coordinator"], roles__alliance=home)
+    theirs = UserFactory(username="coord-other", roles=["coordinator"], roles__alliance=other)
+    UserFactory(username="handler-home", roles=["handler"], roles__alliance=home)
+    without = UnitFactory(alliance=home)
+    elsewhere = UnitFactory(alliance=other)
+    their_liaison = MembershipFactory(unit=elsewhere, role="liaison",
+                                      member__alliance=other).member.user
+    event = EventFactory(alliance=home, start=moment(15, 10), end=moment(15, 12),
+                         organizers=[without])
+    their_event = EventFactory(alliance=other, start=moment(15, 10), end=moment(15, 12),
+                               organizers=[elsewhere])
+    with at(15, 12, 30):
+        assert reminders.event_ended() == 2
+    assert _asked(event) == {ours}
+    assert _asked(their_event) == {their_liaison}
+    assert theirs not in _asked(event) | _asked(their_event)
+
+
+def test_an_event_without_an_organizing_unit_asks_its_alliance_s_coordinators():
+    home = AllianceFactory()
+    other = AllianceFactory(slug="other-alliance", name="另一联盟", short_name="另一")
+    ours = UserFactory(username="coord-home", roles=["coordinator"], roles__alliance=home)
+    UserFactory(username="coord-other", roles=["coordinator"], roles__alliance=other)
+    event = EventFactory(alliance=home, start=moment(15, 10), end=moment(15, 12))
+    with at(15, 12, 30):
+        assert reminders.event_ended() == 1
+        assert reminders.event_ended() == 0
+    assert _asked(event) == {ours}
+
+
+def test_someone_asked_for_several_of_an_event_s_units_is_told_once():
+    home = AllianceFactory()
+    coordinator = UserFactory(username="coord-home", roles=["coordinator"],
+                              roles__alliance=home)
+    first, second, bare = (UnitFactory(alliance=home) for _ in range(3))
+    both = MembershipFactory(unit=first, role="liaison", member__alliance=home).member
+    MembershipFactory(unit=second, role="lead", member=both)
+    # the coordinator speaks for the second unit and stands in for the third (no liaison)
+    MembershipFactory(unit=second, role="liaison",
+                      member=MemberFactory(alliance=home, user=coordinator))
+    event = EventFactory(alliance=home, start=moment(15, 10), end=moment(15, 12),
+                         organizers=[first, second, bare])
+    with at(15, 12, 30):
+        assert reminders.event_ended() == 2
+    assert sorted(n.recipient.username for n in Notification.objects.filter(
+        kind="event_confirm_attendance", target_id=event.pk)) == sorted(
+        [both.user.username, coordinator.username])
+
+
+def test_a_moved_end_asks_again_under_a_new_key():
+    unit = UnitFactory()
+    liaison = MembershipFactory(unit=unit, role="liaison").member.user
+    event = EventFactory(start=moment(15, 10), end=moment(15, 12), organizers=[unit])
+    with at(15, 12, 30):
+        assert reminders.event_ended() == 1
+    type(event).objects.filter(pk=event.pk).update(end=moment(15, 14))
+    with at(15, 14, 30):
+        assert reminders.event_ended() == 1
+    assert [n.recipient for n in Notification.objects.filter(
+        kind="event_confirm_attendance")] == [liaison, liaison]
+
+
+def _asked(event):
+    return {n.recipient for n in Notification.objects.filter(
+        kind="event_confirm_attendance", target_id=event.pk)}
+
+
+def test_in_the_demo_every_ended_event_asks_someone(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    Event = reminders.Event
+    published = Event.objects.filter(status=Event.Status.PUBLISHED)
+    published.update(start=moment(15, 9), end=moment(15, 11))
+    liaison = get_user_model().objects.get(username="liaison")
+    coordinator = get_user_model().objects.get(username="coordinator")
+    spoken_for = set(liaison.member.memberships.filter(
+        role__in=["liaison", "lead"]).values_list("unit_id", flat=True))
+    with at(15, 12):
+        reminders.event_ended()
+    events = list(published.prefetch_related("organizers"))
+    theirs = [e for e in events if {u.pk for u in e.organizers.all()} <= spoken_for]
+    assert len(events) > 20 and theirs  # the liaison's unit organizes some, others the rest
+    for event in events:
+        assert _asked(event) & {liaison, coordinator} == (
+            {liaison} if event in theirs else {coordinator}), event.title
