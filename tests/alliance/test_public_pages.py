@@ -11,6 +11,7 @@ from tests.factories import (
     UnityBuildingFactory,
     VenueFactory,
 )
+from tests.visible import shown
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,16 @@ def test_only_coordinators_see_all_members(member_user, coordinator):
 
 def test_reverse_names():
     assert reverse("alliance:unit_detail", kwargs={"slug": "a"}) == "/alliance/units/a/"
+
+
+def test_buildings_are_listed_by_community_then_by_number(client):
+    alliance = AllianceFactory()
+    for community, building in [("宜川二村居委", "3号楼"), ("宜川一村居委", "11号楼"),
+                                ("宜川一村居委", "2号楼"), ("宜川一村居委", "1号楼"),
+                                ("宜川一村居委", "10号楼")]:
+        UnityBuildingFactory(alliance=alliance, community=community, building=building)
+    page = shown(client.get("/alliance/buildings/"))
+    positions = [page.index(f"{community} {building}") for community, building in [
+        ("宜川一村居委", "1号楼"), ("宜川一村居委", "2号楼"), ("宜川一村居委", "10号楼"),
+        ("宜川一村居委", "11号楼"), ("宜川二村居委", "3号楼")]]
+    assert positions == sorted(positions)
