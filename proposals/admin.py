@@ -63,7 +63,11 @@ class AssignmentInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "created_at"]
+    fields = readonly_fields = ["original_name", "content_type", "size", "entry", "is_public",
+                                "uploaded_by", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entry", "uploaded_by")
 
 
 def _run(modeladmin, request, queryset, call, done_message):

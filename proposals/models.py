@@ -407,9 +407,39 @@ def attachment_path(instance, filename):
     return f"suggestions/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def submitted(self):
+        """The files that came with the suggestion itself."""
+        return self.filter(entry__isnull=True)
+
+    def evidence(self):
+        """The files on timeline entries (佐证材料 of progress and implementation)."""
+        return self.filter(entry__isnull=False)
+
+    def public(self):
+        """What everyone who may read the suggestion sees: the files it came with, and
+        evidence marked public on a public timeline entry. The rest is internal, shown as
+        internal timeline entries are (the ``proposals.see_internal_updates`` rule)."""
+        return self.filter(Q(entry__isnull=True) | Q(is_public=True, entry__is_public=True))
+
+
 class Attachment(models.Model):
+    """A file of a suggestion: one it came with, or evidence on a timeline entry.
+
+    Evidence is an attachment with ``entry`` set rather than a model of its own: the same
+    checks on the way in (forms.sniff_attachment), the same private storage and the same
+    download view, which serves a file only to those who may read the suggestion, and
+    internal evidence only to those who see internal entries."""
+
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE,
                                    related_name="attachments")
+    entry = models.ForeignKey(
+        SuggestionUpdate, verbose_name=_("办理记录"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="evidence",
+        help_text=_("这份佐证材料所属的办理记录；随建言一起提交的附件此项为空。"))
+    is_public = models.BooleanField(
+        _("建言人可见"), default=True,
+        help_text=_("佐证材料是否向建言人公开；内部办理记录上的材料始终不向建言人公开。"))
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
@@ -418,6 +448,8 @@ class Attachment(models.Model):
                                     null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    objects = AttachmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
@@ -425,6 +457,12 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def shown_to_submitter(self):
+        """Whether the submitter (anyone who may read the suggestion) sees it; the same
+        answer as ``Attachment.objects.public()``."""
+        return self.entry_id is None or (self.is_public and self.entry.is_public)
 
 
 class CalendarOverride(models.Model):

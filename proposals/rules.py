@@ -4,7 +4,7 @@ admin ask ``has_perm``. Visibility is the same answer as ``Suggestion.objects.vi
 
 import rules
 
-from alliance.rules import is_coordinator, is_liaison, is_member, is_staff_role
+from alliance.rules import admin_perms, is_coordinator, is_liaison, is_member, is_staff_role
 
 from . import workflow
 from .models import Suggestion
@@ -44,6 +44,15 @@ def can_see_internal_updates(user, suggestion):
     return bool(roles & {workflow.COORDINATOR, workflow.HANDLER, workflow.LIAISON})
 
 
+@rules.predicate
+def can_see_attachment(user, attachment):
+    """A file of a suggestion one may read in full; internal evidence (marked internal, or
+    on an internal entry) only for those who see internal timeline entries."""
+    if attachment is None or not can_read_suggestion(user, attachment.suggestion):
+        return False
+    return attachment.shown_to_submitter or can_see_internal_updates(user, attachment.suggestion)
+
+
 def may_take(action):
     @rules.predicate(name=f"may_{action}")
     def predicate(user, suggestion):
@@ -61,6 +70,8 @@ rules.add_perm("proposals.see_suggestion", can_view_suggestion)
 rules.add_perm("proposals.read_suggestion", can_read_suggestion)
 rules.add_perm("proposals.see_internal_updates", can_see_internal_updates)
 rules.add_perm("proposals.see_attachments", can_read_suggestion)
+rules.add_perm("proposals.see_attachment", can_see_attachment)
 rules.add_perm("proposals.manage_calendar", is_coordinator)
 for _action in workflow.WORKFLOW.actions:
     rules.add_perm(f"proposals.{_action}", may_take(_action))
+admin_perms("proposals", ("category",))

@@ -9,7 +9,9 @@ The functions below keep only what is particular to their action (its input and 
 invariants) and hand the rest to ``transition``."""
 
 import logging
+from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,15 @@ from alliance.selectors import person_name
 from notifications.services import notify
 
 from . import deadlines, reminders, selectors, workflow
-from .models import Assignment, Feedback, Suggestion, SuggestionUpdate, TrackingSequence
+from .filenames import SUFFIXES
+from .models import (
+    Assignment,
+    Attachment,
+    Feedback,
+    Suggestion,
+    SuggestionUpdate,
+    TrackingSequence,
+)
 
 S = Suggestion.State
 K = SuggestionUpdate.Kind
@@ -33,6 +43,41 @@ class TransitionError(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = str(message)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A file for a timeline entry (佐证材料). ``content_type`` is the type its bytes were
+    detected as (forms.sniff_attachment), never the one its name or the browser claims."""
+
+    file: File
+    content_type: str
+    public: bool = False
+
+
+def _check_evidence(row, evidence):
+    """Refuse, before anything is written, evidence the row does not take or files the
+    portal does not store (the form has refused them already; a caller may not have)."""
+    if not evidence:
+        return
+    if not row.evidence:
+        raise TransitionError(_("这一步不能附佐证材料。"))
+    longest = Attachment._meta.get_field("original_name").max_length
+    for item in evidence:
+        name = item.file.name or ""
+        if item.content_type not in SUFFIXES or not name or len(name) > longest:
+            raise TransitionError(_("佐证材料“%(name)s”不是允许的文件。")
+                                  % {"name": name[:40]})
+
+
+def _store_evidence(update, evidence, author):
+    """The files on ``update``: internal whenever the entry itself is internal."""
+    for item in evidence:
+        Attachment.objects.create(
+            suggestion_id=update.suggestion_id, entry=update, file=item.file,
+            original_name=item.file.name, content_type=item.content_type,
+            size=item.file.size, is_public=item.public and update.is_public,
+            uploaded_by=author)
 
 
 def _lock(suggestion_id):
@@ -106,20 +151,23 @@ def apply_row(row, s, now):
 
 
 def transition(*, actor, suggestion, action, given=None, text="", public=None, entry=None,
-               unit=None, change=None, tell_body=None, tell=True):
+               unit=None, change=None, tell_body=None, tell=True, evidence=()):
     """Carry out the workflow row for ``action`` on ``suggestion`` (an instance or an id).
 
     ``given`` is the action's input that the row's guards read; ``change(s)`` makes the
     changes particular to the action on the locked row (before the row's own) and returns
     the fields it changed; ``text`` and ``public`` are the timeline entry's, ``entry`` its
-    kind when not the row's (either may be a function of the locked row). Returns the
-    suggestion, unchanged if the change was done already.
+    kind when not the row's (either may be a function of the locked row); ``evidence``
+    the files (``Evidence``) the entry carries, where the row takes them, written in the
+    same transaction as the entry. Returns the suggestion, unchanged if the change was
+    done already.
     """
     with transaction.atomic():
         s = _lock(_id(suggestion))
         row = _row_for(actor, s, action, given)
         if row is None:
             return s
+        _check_evidence(row, evidence)
         author = None if actor == workflow.SYSTEM else actor
         now = timezone.now()
         fields = list(change(s) or ()) if change else []
@@ -131,6 +179,7 @@ def transition(*, actor, suggestion, action, given=None, text="", public=None, e
         update = SuggestionUpdate.objects.create(
             suggestion=s, kind=entry or row.entry, author=author, text=text,
             is_public=public, unit=unit, created_at=now)
+        _store_evidence(update, evidence, author)
         if tell:
             _tell(row, s, author, update, tell_body if tell_body is not None else text)
         if row.starts == "feedback_due":
@@ -299,7 +348,10 @@ def conclude_not_implemented(*, actor, suggestion, grade, reason):
                       change=grade_it)
 
 
-def record_progress(*, actor, suggestion, text, public=True, unit=None, unit_done=False):
+def record_progress(*, actor, suggestion, text, public=True, unit=None, unit_done=False,
+                    evidence=()):
+    """A progress update (有推进), by the handler or a liaison for their unit, with evidence
+    files if any (internal with the entry when the entry is internal)."""
     text = _require_text(text, _("请填写推进情况。"))
 
     def for_unit(s):
@@ -314,10 +366,11 @@ def record_progress(*, actor, suggestion, text, public=True, unit=None, unit_don
         return K.CO_HANDLING if unit is not None and s.handler_id != actor.pk else None
 
     return transition(actor=actor, suggestion=suggestion, action="record_progress", text=text,
-                      public=public, unit=unit, change=for_unit, entry=kind)
+                      public=public, unit=unit, change=for_unit, entry=kind, evidence=evidence)
 
 
-def record_implementation(*, actor, suggestion, text, grade=Suggestion.Grade.A):
+def record_implementation(*, actor, suggestion, text, grade=Suggestion.Grade.A, evidence=()):
+    """Implementation (有落实) with its grade (A/B) and the evidence files (签收单, photos)."""
     text = _require_text(text, _("请填写落实情况及依据。"))
     if grade not in (Suggestion.Grade.A, Suggestion.Grade.B):
         raise TransitionError(_("已落实的建言评定为 A 已解决/采纳 或 B 正在解决。"))
@@ -327,7 +380,7 @@ def record_implementation(*, actor, suggestion, text, grade=Suggestion.Grade.A):
         return ["outcome_grade"]
 
     return transition(actor=actor, suggestion=suggestion, action="record_implementation",
-                      text=text, change=grade_it)
+                      text=text, change=grade_it, evidence=evidence)
 
 
 def give_feedback(*, actor, suggestion, rating, comment=""):

@@ -6,7 +6,8 @@ stops, which of the four 有 it fulfils, what else it sets, whom it tells, and t
 member reads about where the suggestion then stands. ``proposals.services.transition``
 carries a row out; everything else asks the table:
 
-- which actions a user may take now (``allowed_actions``, the buttons);
+- which actions a user may take now (``allowed_actions``, the buttons), and which of
+  them carry evidence files on their entry (``takes_evidence``, the forms' file field);
 - where a suggestion stands (``standing``): the row that brought it to its state and
   flags, whose ``next_step`` and ``starts`` are its member-facing text and its deadline;
 - which states are open, which deadline each one watches (the ``next_due`` column, the
@@ -125,6 +126,7 @@ class Row:
     stamps: tuple = ()  # date-time fields it sets to now
     tells: tuple = ()
     next_step: str = ""  # what the member reads then: %(due)s %(days)s %(target)s
+    evidence: bool = False  # its entry may carry files (佐证材料), public or internal
 
     @property
     def marks(self):
@@ -191,13 +193,14 @@ TABLE = (
     # Carrying it out, after the reply (unless concluded as not implemented) or in progress.
     *(row for state, guards in CARRYING_OUT_FROM for row in (
         _row(state, "record_progress", S.IN_PROGRESS, {HANDLER, LIAISON}, guards=guards,
-             entry=E.PROGRESS, starts="progress_due", fulfils=[H.PROGRESS],
+             entry=E.PROGRESS, starts="progress_due", fulfils=[H.PROGRESS], evidence=True,
              tells=[Tell(SUBMITTERS, "progress", _("您的建言有新进展")),
                     Tell(HANDLER, "co_handling", _("协办单位报送了进展"))],
              next_step=IN_PROGRESS_TEXT),
         _row(state, "record_implementation", S.IMPLEMENTED, {HANDLER}, guards=guards,
              entry=E.IMPLEMENTED, stops=["progress_due"], starts="feedback_due",
-             fulfils=[H.PROGRESS, H.IMPLEMENTATION], next_step=AWAITING_FEEDBACK),
+             fulfils=[H.PROGRESS, H.IMPLEMENTATION], evidence=True,
+             next_step=AWAITING_FEEDBACK),
     )),
     # The submitter's feedback, from either place that asks for it; three outcomes.
     *(row for state in FEEDBACK_FROM for row in (
@@ -368,6 +371,10 @@ class Workflow:
     def overdue(self, today):
         """Open suggestions past the deadline of the step they wait for."""
         return Q(state__in=self.open_states, next_due__lt=today)
+
+    def takes_evidence(self, action):
+        """Whether ``action`` may carry files on its timeline entry (its form asks for them)."""
+        return any(r.evidence for r in self.rows if r.action == action)
 
     @cached_property
     def fulfilling(self):
