@@ -1,5 +1,6 @@
 """Forms of the 直通车 pages: they validate input and keep it; services enforce the rules."""
 
+import functools
 import re
 import uuid
 
@@ -57,6 +58,10 @@ def sniff_attachment(upload):
             _("附件“%(name)s”不是允许的类型：仅限图片、PDF 和 Office 文档。"),
             params={"name": upload.name}, code="bad_type")
     return mime
+
+
+# What the file chooser offers first (the bytes decide, sniff_attachment).
+ACCEPTED_SUFFIXES = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -274,6 +279,47 @@ class NotImplementedForm(GradeForm):
 class ProgressForm(TextForm):
     is_public = forms.BooleanField(label=_("建言人可见"), required=False, initial=True,
                                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+class EvidenceFields(forms.Form):
+    """Files on the timeline entry (佐证材料: a 签收单, photos), checked as a suggestion's
+    uploads are. A browser never keeps a chosen file, so a refused one is named beside the
+    field and the person is asked to choose the files again; the text typed stays."""
+
+    evidence = MultipleFileField(
+        label=_("佐证材料"), required=False,
+        widget=MultipleFileInput(attrs={"class": "form-control", "accept": ACCEPTED_SUFFIXES}),
+        help_text=_("如签收单、现场照片：图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，"
+                    "最多 %(n)s 个。")
+        % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024), "n": ATTACHMENT_MAX_COUNT})
+    evidence_public = forms.BooleanField(
+        label=_("公开给建言人"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_("勾选后建言人可以查看和下载这些材料；不勾选则只有工作人员和承办、协办单位能看到。"))
+
+    def clean_evidence(self):
+        files = self.cleaned_data.get("evidence") or []
+        errors = []
+        if len(files) > ATTACHMENT_MAX_COUNT:
+            errors.append(ValidationError(_("最多上传 %(n)s 个佐证材料。"),
+                                          params={"n": ATTACHMENT_MAX_COUNT}, code="too_many"))
+        else:
+            for upload in files:
+                try:
+                    upload.sniffed_mime = sniff_attachment(upload)
+                except ValidationError as exc:
+                    errors.extend(exc.error_list)
+        if errors:
+            errors.append(ValidationError(_("请重新选择要上传的文件。"), code="choose_again"))
+            raise ValidationError(errors)
+        return files
+
+
+@functools.cache
+def with_evidence(form_class):
+    """``form_class`` with the evidence fields after its own, for the actions whose
+    workflow row takes evidence (workflow.Workflow.takes_evidence)."""
+    return type(f"{form_class.__name__}WithEvidence", (EvidenceFields, form_class), {})
 
 
 class FeedbackForm(forms.Form):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -178,7 +179,7 @@ def _attach(actor, suggestion, uploads):
     if not uploads:
         return
     locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-    if locked.attachments.exists():
+    if locked.attachments.submitted().exists():
         return
     for upload in uploads:
         Attachment.objects.create(suggestion=locked, file=upload, original_name=upload.name,
@@ -211,12 +212,32 @@ class Action:
     style: str = "primary"
 
 
+def _form_class(form_class, evidence):
+    return forms.with_evidence(form_class) if evidence else form_class
+
+
 def _plain(form_class):
-    return lambda suggestion, data=None, **kw: form_class(data, **kw)
+    return lambda suggestion, data=None, files=None, *, evidence=False, **kw: _form_class(
+        form_class, evidence)(data, files, **kw)
 
 
 def _with_suggestion(form_class):
-    return lambda suggestion, data=None, **kw: form_class(data, suggestion=suggestion, **kw)
+    return lambda suggestion, data=None, files=None, *, evidence=False, **kw: _form_class(
+        form_class, evidence)(data, files, suggestion=suggestion, **kw)
+
+
+def _action_form(name, suggestion, data=None, files=None):
+    """The form of action ``name``, with the evidence fields where the workflow table says
+    its entry takes files (asked each time: a table swapped in by a test is obeyed)."""
+    return ACTIONS[name].form(suggestion, data, files, auto_id=f"id_{name}_%s",
+                              evidence=workflow.current().takes_evidence(name))
+
+
+def _evidence(data):
+    """The checked files of an action's form as the service takes them."""
+    public = data.get("evidence_public", False)
+    return [services.Evidence(file=upload, content_type=upload.sniffed_mime, public=public)
+            for upload in data.get("evidence") or ()]
 
 
 ACTIONS = {
@@ -251,11 +272,12 @@ ACTIONS = {
         _("记录推进"), _plain(forms.ProgressForm),
         lambda actor, s, d: services.record_progress(
             actor=actor, suggestion=s, text=d["text"], public=d["is_public"],
-            unit=_speaking_for(actor, s))),
+            unit=_speaking_for(actor, s), evidence=_evidence(d))),
     "record_implementation": Action(
         _("记录落实"), _plain(forms.ImplementForm),
-        lambda actor, s, d: services.record_implementation(actor=actor, suggestion=s,
-                                                           text=d["text"], grade=d["grade"])),
+        lambda actor, s, d: services.record_implementation(
+            actor=actor, suggestion=s, text=d["text"], grade=d["grade"],
+            evidence=_evidence(d))),
     "give_feedback": Action(
         _("评价办理结果"), _plain(forms.FeedbackForm),
         lambda actor, s, d: services.give_feedback(actor=actor, suggestion=s,
@@ -301,11 +323,14 @@ def _render_detail(request, suggestion, bound=None, status=200):
     updates = suggestion.updates.select_related("author")
     if not internal:
         updates = updates.filter(is_public=True)
+    if readable:  # each entry's evidence in one query; a follower sees no files
+        files = Attachment.objects.all() if internal else Attachment.objects.public()
+        updates = updates.prefetch_related(Prefetch("evidence", queryset=files,
+                                                    to_attr="shown_evidence"))
     actions = []
     for name in _allowed_actions(user, suggestion):
         spec = ACTIONS[name]
-        form = (bound[1] if bound and bound[0] == name
-                else spec.form(suggestion, auto_id=f"id_{name}_%s"))
+        form = bound[1] if bound and bound[0] == name else _action_form(name, suggestion)
         actions.append({"name": name, "label": spec.label, "form": form, "style": spec.style,
                         "open": bool(bound and bound[0] == name)})
     today = timezone.localdate()
@@ -316,7 +341,7 @@ def _render_detail(request, suggestion, bound=None, status=200):
         "readable": readable,
         "updates": list(updates),
         "feedbacks": list(Feedback.objects.filter(suggestion=suggestion)) if readable else [],
-        "attachments": list(suggestion.attachments.all()) if readable else [],
+        "attachments": list(suggestion.attachments.submitted()) if readable else [],
         "assignments": list(suggestion.assignments.select_related("unit")) if internal else [],
         "actions": actions,
         "four_haves": workflow.four_haves(suggestion),
@@ -356,7 +381,7 @@ def suggestion_action(request, tracking_number, action):
     if action not in _allowed_actions(request.user, suggestion):
         messages.error(request, _("当前状态下您不能执行这项操作。"))
         return redirect(suggestion)
-    form = spec.form(suggestion, request.POST, auto_id=f"id_{action}_%s")
+    form = _action_form(action, suggestion, request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, suggestion, bound=(action, form), status=400)
     try:
@@ -372,11 +397,17 @@ def suggestion_action(request, tracking_number, action):
 @require_safe
 def attachment_download(request, tracking_number, pk):
     # Read access, not mere visibility: a member following the suggestion theirs was
-    # merged into sees its state and public timeline, never its files.
+    # merged into sees its state and public timeline, never its files. Evidence on the
+    # timeline also follows the entries' rule: internal files only for those who see
+    # internal entries.
     suggestion = _get_by_number(
         Suggestion.objects.filter(alliance=request.alliance).readable_by(request.user),
         tracking_number)
-    attachment = get_object_or_404(Attachment, suggestion=suggestion, pk=pk)
+    attachment = get_object_or_404(Attachment.objects.select_related("entry"),
+                                   suggestion=suggestion, pk=pk)
+    attachment.suggestion = suggestion
+    if not request.user.has_perm("proposals.see_attachment", attachment):
+        raise Http404  # internal evidence, for a reader who sees no internal entries
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
