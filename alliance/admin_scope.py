@@ -67,6 +67,12 @@ class AllianceScopedAdmin:
         self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def has_module_permission(self, request):
+        # Django asks for a model permission row of the app; coordinators hold their
+        # permissions as rules (alliance.rules.admin_perms), model by model.
+        return (super().has_module_permission(request)
+                or self.has_view_or_change_permission(request))
+
     def has_import_permission(self, request):
         """The sheets name alliances by id: importing is for admins until the roster import
         reads a coordinator's own alliance."""

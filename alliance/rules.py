@@ -53,12 +53,37 @@ def is_liaison_of_unit(user, unit):
 
 
 @rules.predicate
+def administers(user, target):
+    """The admin's question: coordinates the object's alliance, or, asked about no object
+    (the admin's model pages), coordinates some alliance — whose rows alone the admin then
+    shows (alliance.admin_scope)."""
+    coordinated = roles.coordinated_alliance_ids(user)
+    if coordinated is None:
+        return True
+    if target is None:
+        return bool(coordinated)
+    return alliance_of(target) in coordinated
+
+
+def admin_perms(app_label, model_names, *, actions=("view", "add", "change", "delete")):
+    """Give coordinators the Django model permissions the admin asks for these models."""
+    for model_name in model_names:
+        for action in actions:
+            rules.add_perm(f"{app_label}.{action}_{model_name}", administers)
+
+
+@rules.predicate
 def is_district(user):
     return roles.is_district(user)
 
 
 rules.add_perm("alliance.view_member_contacts", is_coordinator)
 rules.add_perm("alliance.view_unit_figures", is_coordinator | is_liaison_of_unit)
+# The roster page (template, export with full contact data, import): coordinators only.
+rules.add_perm("alliance.manage_roster", is_coordinator)
 rules.add_perm("portal.view_dashboard", is_coordinator)
 rules.add_perm("portal.view_district", is_district)
 rules.add_perm("portal.use_member_area", rules.is_authenticated)
+
+# A coordinator runs the alliance's own data in the admin (rows of other alliances stay out).
+admin_perms("alliance", ("unit", "member", "membership", "venue", "unitybuilding"))

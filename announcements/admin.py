@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from alliance.admin_scope import AllianceScopedAdmin
-from alliance.roles import is_coordinator
 from announcements.models import Announcement, Attachment
 from announcements.rendering import render_markdown
 
@@ -36,9 +35,6 @@ class AnnouncementAdmin(AllianceScopedAdmin, admin.ModelAdmin):
 
     class Media:
         js = ["announcements/admin_preview.js"]
-
-    def has_module_permission(self, request):
-        return is_coordinator(request.user)
 
     def get_urls(self):
         preview = path("preview/", self.admin_site.admin_view(self.preview_view),

@@ -20,12 +20,14 @@ from allauth.mfa.recovery_codes import views as recovery_code_views
 from allauth.mfa.totp import views as totp_views
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alliance.roles import is_staff_anywhere
+from yichuan.admin import may_use_admin
 
 # The authenticators that make allauth ask for a code at login (recovery codes alone do not).
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -86,7 +88,11 @@ class AdminLoginForm(AdminAuthenticationForm):
     }
 
     def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
+        # AdminAuthenticationForm asks for is_staff; the site lets coordinators in too.
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not may_use_admin(user):
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login",
+                                  params={"username": self.username_field.verbose_name})
         if has_second_factor(user):
             raise ValidationError(
                 self.error_messages["second_factor_required"],

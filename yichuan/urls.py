@@ -30,9 +30,5 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit_log"),
 ]
 
-# The admin serves every alliance of the deployment: it names none of them.
-admin.site.site_header = "同心统战大联盟 · 管理后台"
-admin.site.site_title = "联盟管理"
-admin.site.index_title = "数据管理"
 # The admin's password-only login refuses accounts with a second factor (yichuan/mfa.py).
 admin.site.login_form = mfa.AdminLoginForm
