@@ -38,8 +38,10 @@ class EmailChannel(Channel):
         body = notification.body
         if notification.url:
             body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
+        # Every mail names the portal: in its subject and in a signature with its address.
+        body = f"{body}\n\n-- \n{settings.PORTAL_NAME} {settings.SITE_URL.rstrip('/')}/"
         message = EmailMessage(
-            subject=notification.subject,
+            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}",
             body=body,
             to=[address],
             # A stable Message-ID: if a send is ever repeated after a crash (see delivery.py),

@@ -10,6 +10,10 @@
   ``account_email`` channel (``AccountMailChannel``); a request never waits on SMTP. The
   links of a password reset or an address verification are made by the worker when it sends,
   so no row, inbox entry or admin page ever holds one.
+- **The portal's name and ``SITE_URL`` in every mail**: the templates are given the portal
+  (``settings.PORTAL_NAME``) where allauth would give the site of the request's host, and
+  every link is made from ``settings.SITE_URL``: a forged Host header cannot point a reset
+  link elsewhere, and a mail never names the address it was asked from.
 - **Unique, verified addresses**: a member cannot add an address another account uses; mail
   goes only to a verified address or the one staff recorded on the account, never to one
   the person made their primary address without verifying it; a reset sends at most one link.
@@ -20,10 +24,12 @@ import logging
 import unicodedata
 import uuid
 from functools import cache
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
 
 import rules
 from allauth.account import app_settings as account_settings
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.auth_backends import AuthenticationBackend
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
@@ -293,26 +299,39 @@ def queue_account_mail(template_prefix, email, context):
     from notifications.services import notify, preference_of
 
     preference = preference_of(user)
+    context = mail_context({"email": email, **context})
     with translation.override(preference.language):
-        subject = _subject(template_prefix, {"email": email, **context})
+        subject = _subject(template_prefix, context)
         if template_prefix in LINK_MAILS:
             text = INBOX_TEXT.get(template_prefix, INBOX_TEXT["confirmation"])
             body = gettext(text) % {"email": email}
         else:
-            body = render_to_string(f"{template_prefix}_message.txt",
-                                    {"email": email, **context}).strip()
+            body = render_to_string(f"{template_prefix}_message.txt", context).strip()
     return notify(recipient=user, kind=template_prefix[:50],
                   key=f"account:{uuid.uuid4().hex}", subject=subject, body=body,
                   target=target, channels=(ACCOUNT_MAIL_CHANNEL,), preference=preference)
 
 
-def _subject(template_prefix, context):
-    subject = render_to_string(f"{template_prefix}_subject.txt", context)
-    subject = " ".join(subject.splitlines()).strip()
+def mail_context(context):
+    """An account mail's template context: the portal's name and address, and the portal as
+    the ``current_site`` allauth's templates name (allauth would pass the request's host)."""
+    return {**context, "portal_name": settings.PORTAL_NAME, "site_url": portal_url("/"),
+            "current_site": SimpleNamespace(name=settings.PORTAL_NAME,
+                                            domain=urlsplit(settings.SITE_URL).netloc)}
+
+
+def subject_line(subject):
+    """A subject with the portal's prefix (``ACCOUNT_EMAIL_SUBJECT_PREFIX``)."""
     return f"{account_settings.EMAIL_SUBJECT_PREFIX or ''}{subject}"
 
 
-def _absolute(path):
+def _subject(template_prefix, context):
+    subject = render_to_string(f"{template_prefix}_subject.txt", context)
+    return subject_line(" ".join(subject.splitlines()).strip())
+
+
+def portal_url(path):
+    """``path`` on the portal's address, ``settings.SITE_URL``: what every link in mail is."""
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
@@ -360,16 +379,16 @@ class AccountMailChannel(Channel):
         from notifications.services import preference_of
 
         user = notification.recipient
-        context = {"user": user, "email": to, "username": user.get_username()}
+        adapter = get_adapter()
+        context = mail_context({"user": user, "email": to, "username": user.get_username()})
         if notification.kind == RESET_MAIL:
             token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
-            context["password_reset_url"] = _absolute(reverse(
-                "account_reset_password_from_key",
-                kwargs={"uidb36": user_pk_to_url_str(user), "key": token}))
+            context["password_reset_url"] = adapter.get_reset_password_from_key_url(
+                f"{user_pk_to_url_str(user)}-{token}")
         else:
-            key = EmailConfirmationHMAC(address).key
-            context.update(key=key, activate_url=_absolute(
-                reverse("account_confirm_email", args=[key])))
+            confirmation = EmailConfirmationHMAC(address)
+            context.update(key=confirmation.key, activate_url=(
+                adapter.get_email_confirmation_url(None, confirmation)))
         with translation.override(preference_of(user).language):
             subject = _subject(notification.kind, context)
             body = render_to_string(f"{notification.kind}_message.txt", context).strip()
@@ -407,6 +426,20 @@ class ClosedSignupAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Into the outbox, never SMTP in the request (``queue_account_mail``)."""
         queue_account_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject):
+        # allauth falls back on the request's site when the prefix is unset: never here
+        return subject_line(subject)
+
+    # The links in mail are made on SITE_URL, not on the host the request came on.
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key",
+                       kwargs={"uidb36": "UID", "key": "KEY"}).replace("UID-KEY", quote(key))
+        return portal_url(path)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return portal_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
 
 class RulesFirst:

@@ -294,7 +294,7 @@ def test_an_address_the_member_did_not_verify_receives_no_notification_email(cli
     _notify(member, "after")
     delivery.deliver_due()
     assert [(m.to, m.subject) for m in mail.outbox
-            if "待受理" in m.subject] == [(["new@example.cn"], "待受理提醒")]
+            if "待受理" in m.subject] == [(["new@example.cn"], "[宜起靠谱联盟] 待受理提醒")]
 
 
 @pytest.mark.parametrize("coordinator_address", ["recorded", "verified"])

@@ -113,7 +113,7 @@ def test_deliver_sends_the_email_once_even_when_run_again():
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
-    assert message.subject == "标题"
+    assert message.subject == "[宜起靠谱联盟] 标题"  # every mail names the portal
     assert "/suggestions/ZTC-2026-00001/" in message.body
     assert message.extra_headers["Message-ID"] == f"<notification.{notification.pk}.email@yichuan.example>"
     row = notification.deliveries.get()

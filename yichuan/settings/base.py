@@ -156,6 +156,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- the portal's name ------------------------------------------------------------------
+# What every mail calls the portal: the greeting of account mail and every subject. Links in
+# mail are made from SITE_URL (below), never from the request's Host header.
+PORTAL_NAME = env("PORTAL_NAME", default="宜起靠谱 同心统战大联盟")
+PORTAL_SHORT_NAME = env("PORTAL_SHORT_NAME", default="宜起靠谱联盟")
+# Django's own (mail to the admins), the notifications' mail and allauth's account mail.
+EMAIL_SUBJECT_PREFIX = f"[{PORTAL_SHORT_NAME}] "
+
 # --- accounts (django-allauth) ---------------------------------------------------------
 # Accounts are created by staff or bulk import: open sign-up is closed in the adapter.
 ACCOUNT_ADAPTER = "yichuan.accounts.ClosedSignupAdapter"
@@ -183,7 +191,7 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # to the account's verified address. Every account mail goes through the notifications
 # outbox (the adapter's send_mail; DESIGN.md §5): a request never waits on SMTP.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[宜起靠谱联盟] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/"
@@ -196,7 +204,7 @@ MFA_ADAPTER = "yichuan.mfa.PortalMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TRUST_ENABLED = False
 MFA_PASSKEY_LOGIN_ENABLED = False
-MFA_TOTP_ISSUER = "宜起靠谱联盟"
+MFA_TOTP_ISSUER = PORTAL_SHORT_NAME
 # One 30-second step either side, for phones whose clock drifts; a used code cannot be
 # replayed, and wrong codes share allauth's login_failed rate limit (5 per 5 min per account).
 MFA_TOTP_TOLERANCE = 1
@@ -311,7 +319,8 @@ def mailers_from_url(url):
 
 
 MAILERS = mailers_from_url(env("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="宜起靠谱联盟 <noreply@yichuan.example>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL",
+                         default=f"{PORTAL_SHORT_NAME} <noreply@yichuan.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- celery -----------------------------------------------------------------------------------
