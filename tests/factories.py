@@ -333,3 +333,50 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     def units(self, create, extracted, **kwargs):
         if extracted:
             self.units.set(extracted)
+
+
+class ServiceRecordFactory(factory.django.DjangoModelFactory):
+    """Verified hours of a member for attending an event of their alliance."""
+
+    class Meta:
+        model = "volunteers.ServiceRecord"
+
+    event = factory.SubFactory(EventFactory, completed=True)
+    member = factory.SubFactory(MemberFactory, alliance=factory.SelfAttribute("..event.alliance"))
+    hours = 2
+    verified = True
+    note = "活动签到"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A 志愿服务记录证明 as ``volunteers.services.issue_certificate`` writes it (the
+    records are not looked at: tests of what is copied call the service)."""
+
+    class Meta:
+        model = "volunteers.Certificate"
+
+    member = factory.SubFactory(MemberFactory)
+    alliance = factory.SelfAttribute("member.alliance")
+    member_name = factory.SelfAttribute("member.name")
+    period_start = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+    period_end = factory.LazyFunction(timezone.localdate)
+    total_hours = 2
+    entries = factory.LazyAttribute(lambda o: [
+        {"date": o.period_start.isoformat(), "content": "楼道清洁志愿服务",
+         "hours": str(o.total_hours)}])
+
+    class Params:
+        revoked = factory.Trait(
+            revoked_at=factory.LazyFunction(timezone.now), revoke_reason="记录有误，已重新出具")
+
+
+class CorrectionRequestFactory(factory.django.DjangoModelFactory):
+    """A member's pending request that their record be corrected."""
+
+    class Meta:
+        model = "volunteers.CorrectionRequest"
+
+    record = factory.SubFactory(ServiceRecordFactory)
+    requested_hours = 3
+    reason = "实际服务到中午，多了一小时"
+    requested_by = factory.SelfAttribute("record.member.user")
