@@ -1,4 +1,5 @@
-"""The security audit trail: logins (success and failure), lockouts, permission denials.
+"""The security audit trail: logins (success and failure), lockouts, permission denials,
+and the imports of a roster (who wrote how many members, from the portal's roster page).
 
 State changes of suggestions are audited in their own timeline (proposals.SuggestionUpdate),
 which records who, when and what for every transition.
@@ -18,6 +19,7 @@ class AuditEntry(ChoiceLabelsMixin, models.Model):
         LOCKED_OUT = "locked_out", _("账号锁定")
         LOGOUT = "logout", _("退出登录")
         DENIED = "denied", _("拒绝访问")
+        ROSTER_IMPORTED = "roster_import", _("导入名册")
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True,
@@ -25,6 +27,9 @@ class AuditEntry(ChoiceLabelsMixin, models.Model):
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     path = models.CharField(_("路径"), max_length=300, blank=True)
+    # What an entry of its kind carries beyond who and where: a roster import's alliance
+    # and counts (alliance.services.import_roster).
+    details = models.JSONField(_("详情"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
