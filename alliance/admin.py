@@ -83,14 +83,22 @@ class UnitAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
 
 
 class MemberResource(resources.ModelResource):
+    """The admins' import and export, by ids and codes. Staff use the portal's roster page
+    (/alliance/roster/: Chinese headers, labels, units by name); this one at least refuses
+    what the model refuses (a label such as 归侨侨眷 in place of a code, a bad e-mail) as a
+    row error, instead of taking it or failing on the database."""
+
     class Meta:
         model = Member
         fields = ["id", "alliance", "name", "identity", "phone", "email", "joined", "is_active"]
+        clean_model_instances = True
 
 
 @admin.register(Member)
 class MemberAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
     resource_classes = [MemberResource]
+    # A link to the portal's roster page for staff; import-export adds its buttons to it.
+    change_list_template = "admin/alliance/member/change_list.html"
     list_display = ["name", "identity", "masked_phone", "user", "is_active"]
     list_filter = ["identity", "is_active", "units__kind"]
     search_fields = ["name", "phone", "email", "user__username"]

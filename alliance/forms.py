@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from alliance import roster
 from alliance.selectors import person_name
 
 BIGINT = 2**63
@@ -51,3 +52,27 @@ class SwitchAllianceForm(forms.Form):
         if alliance is None:
             raise ValidationError(_("没有这个联盟。"), code="invalid_choice")
         return alliance
+
+
+class RosterUploadForm(forms.Form):
+    """A filled roster sheet; cleaning it reads and checks every row (nothing is written)."""
+
+    sheet = forms.FileField(
+        label=_("名册文件"),
+        help_text=_("Excel 文件（.xlsx），不超过 %(mb)s MB，一次最多 %(n)s 行。")
+        % {"mb": roster.MAX_BYTES // (1024 * 1024), "n": roster.MAX_ROWS},
+        error_messages={"required": _("请选择要上传的名册文件。"),
+                        "empty": _("上传的文件是空的。")},
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "class": "form-control"}))
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alliance = alliance
+        self.rows = []
+
+    def clean_sheet(self):
+        upload = self.cleaned_data["sheet"]
+        self.rows = roster.read_sheet(upload, alliance=self.alliance)
+        return upload

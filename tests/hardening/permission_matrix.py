@@ -101,6 +101,17 @@ ROWS = [
     Row("alliance/buildings/", get=every(200), post=every(405)),
     # Staff of several alliances choose one; an alliance not given (or not theirs) is 404.
     Row("alliance/switch/", get=signed_in(405), post=signed_in(404)),
+    # The roster in and out of Excel: the alliance's coordinators only, like the dashboard.
+    # An empty upload comes back with its error; a confirm with nothing previewed goes
+    # back to the roster page.
+    Row("alliance/roster/", get=(404, 404, 404, 404, 404, 200, 200),
+        post=(404, 404, 404, 404, 404, 200, 200)),
+    Row("alliance/roster/template.xlsx", get=(404, 404, 404, 404, 404, 200, 200),
+        post=every(405)),
+    Row("alliance/roster/export.xlsx", get=(404, 404, 404, 404, 404, 200, 200),
+        post=every(405)),
+    Row("alliance/roster/confirm/", get=every(405),
+        post=(404, 404, 404, 404, 404, 302, 302)),
 
     # --- 直通车 ---------------------------------------------------------------------------
     Row("suggestions/", get=signed_in(200), post=signed_in(405)),
