@@ -22,7 +22,7 @@ from announcements.models import Announcement
 from announcements.models import Attachment as AnnouncementAttachment
 from audit.models import AuditEntry
 from notifications.models import Delivery, Notification, Preference
-from proposals.models import CalendarOverride, Suggestion
+from proposals.models import CalendarOverride, Suggestion, SuggestionUpdate
 from tests.factories import (
     AllianceFactory,
     CategoryFactory,
@@ -80,6 +80,14 @@ def build_world(*, mark=MARK, suffix="", alliance=None, admin=None):
                                    lead_unit=unit, category=category,
                                    title=f"加装楼道扶手{mark}", content=f"楼道太暗{mark}")
     attachment = pages.attachment(suggestion)
+    # Evidence on the timeline (佐证材料): a public file, and an internal one, on a public
+    # entry; the submitter sees only the first.
+    entry = SuggestionUpdate.objects.create(
+        suggestion=suggestion, kind=SuggestionUpdate.Kind.PROGRESS, author=handler,
+        text=f"已协调物业{mark}")
+    public_evidence = pages.attachment(suggestion, name=f"签收单{mark}.pdf", entry=entry)
+    internal_evidence = pages.attachment(suggestion, data=PNG, name=f"内部照片{mark}.png",
+                                         content_type="image/png", entry=entry, public=False)
     submitted = SuggestionFactory(submitter=member.user, title=f"新提交的建言{mark}",
                                   category=category, alliance=alliance)
     others = SuggestionFactory(submitter=other.user, title=f"别人的建言{mark}",
@@ -146,6 +154,8 @@ def _world(users, alliance, made):
         "others_suggestion": made["others"].tracking_number,
         "suggestion_attachment": made["attachment"].pk,
         "others_attachment": made["other_attachment"].pk,
+        "public_evidence": made["public_evidence"].pk,
+        "internal_evidence": made["internal_evidence"].pk,
         "unit": made["unit"].slug,
         "event": made["event"].pk,
         "feed_token": made["token"].token,

@@ -127,6 +127,15 @@ ROWS = [
     Row("suggestions/<slug:tracking_number>/attachments/<int:pk>/",
         args={"tracking_number": "suggestion", "pk": "suggestion_attachment"},
         get=(LOGIN, 200, 404, 200, 200, 200, 200), post=signed_in(405)),
+    # Evidence on the suggestion's timeline: public evidence for all who may read it;
+    # internal evidence for staff and the lead unit's liaison only, never the submitter.
+    Row("suggestions/<slug:tracking_number>/attachments/<int:pk>/", variant="public evidence",
+        args={"tracking_number": "suggestion", "pk": "public_evidence"},
+        get=(LOGIN, 200, 404, 200, 200, 200, 200), post=signed_in(405)),
+    Row("suggestions/<slug:tracking_number>/attachments/<int:pk>/",
+        variant="internal evidence",
+        args={"tracking_number": "suggestion", "pk": "internal_evidence"},
+        get=(LOGIN, 404, 404, 200, 200, 200, 200), post=signed_in(405)),
     # Someone else's attachment id under a suggestion one may see.
     Row("suggestions/<slug:tracking_number>/attachments/<int:pk>/", variant="foreign id",
         args={"tracking_number": "suggestion", "pk": "others_attachment"},

@@ -261,9 +261,7 @@ def test_submitter_sees_the_outcome_grade_after_closing(client, s, member_user,
 def test_golden_showcase_shows_the_grade_and_no_files(client, member_user):
     golden = SuggestionFactory(golden=True, submitter=member_user, outcome_grade="B")
     entry = SuggestionUpdate.objects.create(suggestion=golden, kind="implemented", text="落实")
-    evidence = pages.attachment(golden)
-    evidence.entry = entry
-    evidence.save(update_fields=["entry"])
+    pages.attachment(golden, entry=entry)
     text = shown(client.get(reverse("proposals:golden")))
     assert "B 正在解决" in text and "材料.pdf" not in text
 
