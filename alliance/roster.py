@@ -116,17 +116,18 @@ class RosterRow:
         return ("phone", self.phone) if self.phone else ("email", self.email.lower())
 
     def to_session(self):
+        """What confirming needs of the row (the typed cells and the plan are left out)."""
         data = asdict(self)
         data["joined"] = self.joined.isoformat() if self.joined else None
-        for planned in ("action", "member_id", "changes", "errors"):
-            data.pop(planned)
+        for left_out in ("cells", "action", "member_id", "changes", "errors"):
+            data.pop(left_out)
         return data
 
     @classmethod
     def from_session(cls, data):
         data = dict(data)
         data["joined"] = datetime.date.fromisoformat(data["joined"]) if data["joined"] else None
-        return cls(**data)
+        return cls(cells={}, **data)
 
 
 # --- reading the workbook -------------------------------------------------------------------
@@ -348,11 +349,17 @@ _PERSON_FIELDS = (("name", "姓名"), ("identity", "统战身份"), ("email", "�
 def _check_repeats(rows):
     """Rows of the same person (same phone, else same e-mail) must be for different units
     and agree on who the person is."""
-    first_of = {}
+    first_of, email_of = {}, {}
     for row in rows:
         if not (row.phone or row.email):
             continue
         first = first_of.setdefault(row.key, row)
+        same_email = email_of.setdefault(row.email.lower(), row) if row.email else row
+        if same_email.key != row.key:
+            # Matched by e-mail, the two rows would be one person; by phone, two.
+            row.errors.append(_("电子邮箱与第 %(line)s 行相同，手机号却不同：同一人请填同一个手机号。")
+                              % {"line": same_email.line})
+            continue
         if first is row:
             continue
         if first.unit_id == row.unit_id:

@@ -148,6 +148,12 @@ def test_the_same_person_twice_in_one_unit_is_an_error(coord_client):
     assert errors == ["与第 2 行重复：同一人（手机号或邮箱相同）、同一单位。"]
 
 
+def test_two_phones_with_one_email_are_an_error(coord_client):
+    again = ["张丽", "", "13700001111", "zhang@example.cn", "小湾豆志愿服务队", "", ""]
+    errors = row_errors(preview(coord_client, [GOOD[0], again]))
+    assert errors == ["电子邮箱与第 2 行相同，手机号却不同：同一人请填同一个手机号。"]
+
+
 def test_the_preview_says_what_each_row_will_do_and_writes_nothing(coord_client, alliance):
     MemberFactory(alliance=alliance, name="李建国", phone="13900002222", email="old@example.cn",
                   identity=Member.Identity.INTELLECTUAL, user=None)
@@ -448,3 +454,10 @@ def _admin_sheet(rows):
     content = io.BytesIO()
     workbook.save(content)
     return content.getvalue()
+
+
+def test_the_audit_log_shows_the_imports_counts(coord_client):
+    confirm(coord_client, preview(coord_client, GOOD))
+    page = coord_client.get("/audit/?kind=roster_import")
+    assert "导入名册" in shown(page)
+    assert "新增 5 人，更新 0 人，0 人没有变化" in shown(page)
