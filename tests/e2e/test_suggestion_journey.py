@@ -5,6 +5,7 @@ import pytest
 from proposals.models import Category, Suggestion
 from tests.e2e.conftest import click_and_wait, login, logout
 from tests.factories import PASSWORD, AllianceFactory, MemberFactory, UnitFactory, UserFactory
+from tests.proposals import pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -68,8 +69,17 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     assert page.locator("[data-testid=state-badge]").inner_text() == "已答复"
     _submit_action(page, "record_progress", "物业已采购扶手材料。")
     assert page.locator("[data-testid=state-badge]").inner_text() == "推进中"
-    _submit_action(page, "record_implementation", "扶手已安装完毕，附验收照片。")
+    # ... with the acceptance photo as evidence, shown to the member.
+    _open_action(page, "record_implementation")
+    form = "[data-testid=form-record_implementation]"
+    page.fill(f"{form} textarea[name=text]", "扶手已安装完毕，附验收照片。")
+    page.set_input_files(f"{form} input[name=evidence]", files=[
+        {"name": "验收照片.png", "mimeType": "image/png", "buffer": pages.PNG}])
+    page.check(f"{form} input[name=evidence_public]")
+    click_and_wait(page, "[data-testid=submit-record_implementation]")
     assert page.locator("[data-testid=state-badge]").inner_text() == "已落实"
+    evidence = page.locator("[data-testid=evidence-file]").inner_text()
+    assert "验收照片.png" in evidence and "内部" not in evidence
     logout(page)
 
     # The member gives feedback.
@@ -81,6 +91,8 @@ def test_suggestion_goes_from_member_to_closed_with_all_four_haves(page):
     click_and_wait(page, "[data-testid=submit-give_feedback]")
 
     assert page.locator("[data-testid=state-badge]").inner_text() == "已办结"
+    assert "A 已解决/采纳" in page.locator("[data-testid=outcome-grade]").inner_text()
+    assert page.locator("[data-testid=evidence-file] a").inner_text() == "验收照片.png"
     kinds = page.locator("[data-testid=timeline-entry]").evaluate_all(
         "els => els.map(e => e.dataset.kind)")
     assert {"replied", "progress", "implemented", "feedback"} <= set(kinds)
