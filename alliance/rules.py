@@ -65,11 +65,18 @@ def administers(user, target):
     return alliance_of(target) in coordinated
 
 
+# The Django model permissions coordinators hold as rules: a permission row given to an
+# account (a clerk with view_unit) still counts for them too (yichuan.accounts.RulesFirst).
+MODEL_PERMISSIONS = set()
+
+
 def admin_perms(app_label, model_names, *, actions=("view", "add", "change", "delete")):
     """Give coordinators the Django model permissions the admin asks for these models."""
     for model_name in model_names:
         for action in actions:
-            rules.add_perm(f"{app_label}.{action}_{model_name}", administers)
+            name = f"{app_label}.{action}_{model_name}"
+            rules.add_perm(name, administers)
+            MODEL_PERMISSIONS.add(name)
 
 
 @rules.predicate

@@ -47,6 +47,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from alliance.rules import MODEL_PERMISSIONS
 from notifications.channels import Channel, PermanentError, message_id
 
 logger = logging.getLogger(__name__)
@@ -448,10 +449,11 @@ class RulesFirst:
     A permission the portal defines as a rule (``rules.add_perm``) is answered by the rules
     backend alone: when the rule says no, asking a model backend too would load the user's
     and their groups' permission rows (two queries) on every page a member opens, only to
-    find no such row."""
+    find no such row. The model permissions the rules give coordinators for the admin
+    (alliance.rules.MODEL_PERMISSIONS) stay model permissions too: asked only in the admin."""
 
     def has_perm(self, user_obj, perm, obj=None):
-        if rules.perm_exists(perm):
+        if rules.perm_exists(perm) and perm not in MODEL_PERMISSIONS:
             return False
         return super().has_perm(user_obj, perm, obj)
 

@@ -68,7 +68,7 @@ def build_world(*, mark=MARK, suffix="", alliance=None, admin=None):
     handler = UserFactory(username=f"matrix-handler{suffix}", first_name=f"承办人{mark}",
                           roles=["handler"], roles__alliance=alliance)
     coordinator = UserFactory(username=f"matrix-coord{suffix}", first_name=f"协调员{mark}",
-                              roles=["coordinator"], roles__alliance=alliance, is_staff=True)
+                              roles=["coordinator"], roles__alliance=alliance)
     admin = admin or UserFactory(username="matrix-root", roles=["admin"], is_staff=True,
                                  is_superuser=True)
     users = {"anonymous": None, "member": member.user, "other_member": other.user,

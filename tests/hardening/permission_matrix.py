@@ -244,9 +244,13 @@ ROWS = [
     Row("admin/r/<path:content_type_id>/<path:object_id>/",
         args={"content_type_id": "suggestion_type", "object_id": "suggestion_pk"},
         get=staff_admin(ADMIN_LOGIN, 302, 302), post=staff_admin(ADMIN_LOGIN, 302, 302)),
-    # The coordinator holds no permission in the proposals app.
+    # The coordinator keeps the categories of the proposals app, and nothing of auth.
     Row("admin/^(?P<app_label>auth|account|mfa|axes|alliance|proposals|volunteers|"
         "notifications|announcements|audit)/$", args={"app_label": "=proposals"},
+        get=staff_admin(ADMIN_LOGIN, 200, 200), post=staff_admin(ADMIN_LOGIN, 200, 200)),
+    Row("admin/^(?P<app_label>auth|account|mfa|axes|alliance|proposals|volunteers|"
+        "notifications|announcements|audit)/$", variant="no permission there",
+        args={"app_label": "=auth"},
         get=staff_admin(ADMIN_LOGIN, 404, 200), post=staff_admin(ADMIN_LOGIN, 404, 200)),
     Row("admin/(?P<url>.*)$", args={"url": "=no-such-page/"},
         get=staff_admin(ADMIN_LOGIN, 404, 404), post=staff_admin(ADMIN_LOGIN, 404, 404)),
@@ -263,9 +267,10 @@ SHADOWED = {
 # --- Django admin: every registered model -----------------------------------------------
 # Pages of a model admin, by the last part of their route, and what the superuser gets for
 # (GET, POST). "object" is the bare <object_id>/ address that redirects to change/.
-# Non-staff visitors get ADMIN_LOGIN everywhere. The coordinator is staff without model
-# permissions (403) except for models listed in COORDINATOR_MODELS, where the rules backend
-# gives them what the superuser has.
+# Visitors who run no alliance get ADMIN_LOGIN everywhere. The coordinator (without the staff
+# flag: the admin lets in whoever coordinates) holds no model permission (403) except for the
+# models listed in COORDINATOR_MODELS, where the rules give them what the superuser has, but
+# for the pages in COORDINATOR_PAGES.
 ADMIN_PAGES = {
     "changelist": (200, 200),
     "add": (200, 200),
@@ -311,7 +316,20 @@ ADMIN_MODELS = {
     # The audit trail is read-only, for superusers too.
     "audit.auditentry": {"add": (403, 403), "change": (200, 403), "delete": (403, 403)},
 }
-COORDINATOR_MODELS = {"announcements.announcement"}
+COORDINATOR_MODELS = {"announcements.announcement", "alliance.unit", "alliance.member",
+                      "alliance.venue", "alliance.unitybuilding", "proposals.category",
+                      "volunteers.event"}
+# Pages of those models where the coordinator gets other than the superuser (GET, POST): the
+# admin's sheet import names alliances by id (the roster page is theirs); events are
+# cancelled, not deleted; a member's deletion would take their registrations and hours with
+# it, rows the coordinator may not delete, so the admin refuses the confirmation.
+COORDINATOR_PAGES = {
+    **{(label, page): (403, 403) if page == "import" else (405, 403)
+       for label in ("alliance.unit", "alliance.member", "alliance.unitybuilding")
+       for page in ("import", "process_import")},
+    ("volunteers.event", "delete"): (403, 403),
+    ("alliance.member", "delete"): (200, 403),
+}
 # Pages of a row that belongs to no alliance the coordinator administers (a failed sign-in of
 # an unknown name): the admin answers "not found" (302 to its index) before it asks for a
 # permission.

@@ -91,6 +91,8 @@ def admin_expected(label, page):
     superuser = matrix.ADMIN_MODELS[label].get(page, matrix.ADMIN_PAGES[page])
     if (label, page) in matrix.COORDINATOR_NOT_FOUND:
         coordinator = (302, 302)
+    elif (label, page) in matrix.COORDINATOR_PAGES:
+        coordinator = matrix.COORDINATOR_PAGES[label, page]
     elif label in matrix.COORDINATOR_MODELS:
         coordinator = superuser
     elif page == "object":
