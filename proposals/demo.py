@@ -6,6 +6,7 @@ then moved into the past for the overdue ones."""
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from alliance.models import Alliance, Unit
@@ -13,6 +14,12 @@ from volunteers.models import Event
 
 from . import services
 from .models import Category, Suggestion
+
+# The 签收单 the demo handler attaches as evidence of implementation: a one-page PDF.
+RECEIPT_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+               b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 CATEGORIES = [
     ("社区治理", "楼组自治、议事协商、物业管理等。"),
@@ -74,8 +81,10 @@ def load(*, stdout=None):
         s = services.reply_suggestion(actor=handler, suggestion=s,
                                       text="感谢您的建议，已会同相关单位研究，将按计划推进。")
         s = services.record_progress(actor=handler, suggestion=s, text="已召开协调会，明确分工。")
-        return services.record_implementation(actor=handler, suggestion=s,
-                                              text="已完成并经现场核实。")
+        return services.record_implementation(
+            actor=handler, suggestion=s, text="已完成并经现场核实，居民签收单附后。",
+            evidence=[services.Evidence(file=ContentFile(RECEIPT_PDF, name="居民签收单.pdf"),
+                                        content_type="application/pdf", public=True)])
 
     past = timezone.now() - datetime.timedelta(days=30)
     first_merge_target = None

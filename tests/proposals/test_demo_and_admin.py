@@ -48,3 +48,12 @@ def test_admin_lists_suggestions_and_refuses_an_illegal_action(demo, client):
     assert s.state == "submitted"
     assert client.get("/admin/proposals/category/").status_code == 200
     assert client.get("/admin/proposals/calendaroverride/").status_code == 200
+
+
+def test_demo_implementations_carry_a_public_receipt(demo):
+    from proposals.models import Attachment
+
+    receipts = Attachment.objects.evidence().filter(entry__kind="implemented")
+    assert receipts.exists()
+    assert set(receipts.values_list("original_name", "content_type", "is_public")) == {
+        ("居民签收单.pdf", "application/pdf", True)}
