@@ -13,6 +13,7 @@ import time
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
@@ -58,6 +59,18 @@ def notify(*, recipient, kind, key, subject, body="", url="", target=None, chann
     if wanted:
         transaction.on_commit(lambda: enqueue_delivery(notification.pk))
     return notification
+
+
+def withdraw(*, key):
+    """Take back a notification that stopped being true before anyone was told: called in
+    the transaction of the change that made it untrue. Gone from the inbox, its deliveries
+    not sent. One already on its way (sending or sent) stays: it was true when it left.
+    Returns whether it was withdrawn."""
+    told = Delivery.objects.filter(notification__dedup_key=key[:200],
+                                   state__in=[Delivery.State.SENDING, Delivery.State.SENT])
+    deleted, _ = (Notification.objects.filter(dedup_key=key[:200], read_at__isnull=True)
+                  .exclude(Exists(told)).delete())
+    return bool(deleted)
 
 
 def notify_from_template(*, recipient, kind, key, context, url="", target=None, channels=None,

@@ -3,14 +3,17 @@
 Capacity and hours changes go through the services: registrations are read-only here except
 for the check-in action, and hours are corrected on the correction page (with a reason)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
 from alliance.admin_scope import AllianceScopedAdmin
 from volunteers import services
-from volunteers.models import Event, HoursCorrection, Registration, ServiceRecord
+from volunteers.forms import EventAdminForm
+from volunteers.models import Certificate, Event, HoursCorrection, Registration, ServiceRecord
 
 
 class RosterResource(resources.ModelResource):
@@ -56,6 +59,11 @@ class RegistrationInline(AllianceScopedAdmin, admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    """Events are saved, published, cancelled and completed by the same services as the
+    portal's event form: a raised capacity seats the waiting list, a move or a cancellation
+    tells everyone registered or waiting."""
+
+    form = EventAdminForm
     list_display = ("title", "kind", "start", "end", "capacity", "visibility", "status")
     list_filter = ("status", "kind", "visibility",
                    ("organizers", admin.RelatedOnlyFieldListFilter))
@@ -64,13 +72,60 @@ class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     filter_horizontal = ("organizers",)
     list_select_related = ("venue",)
     inlines = [RegistrationInline]
-    actions = ["mark_completed"]
+    actions = ["publish", "cancel", "mark_completed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("alliance", "status") if obj else ("status",)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.EDITABLE}
+        organizers = form.cleaned_data["organizers"]
+        try:
+            if change:
+                _event, promoted, told = services.update_event(
+                    event_id=obj.pk, actor=request.user, organizers=organizers, **fields)
+                if promoted:
+                    messages.info(request, _("已按顺序为 %(n)s 名候补人员转正并通知。")
+                                  % {"n": len(promoted)})
+                if told:
+                    messages.info(request, _("已通知 %(n)s 名报名和候补人员活动变更。")
+                                  % {"n": told})
+            else:
+                created = services.create_event(alliance=form.cleaned_data["alliance"],
+                                                actor=request.user, organizers=organizers,
+                                                **fields)
+                # The admin goes on with ``obj`` (its organizers, the log, the redirect).
+                obj.pk, obj.status = created.pk, created.status
+                obj._state.adding, obj._state.db = False, created._state.db
+        except services.EventError as error:
+            messages.error(request, error.message)
+
+    @admin.action(description=_("发布"))
+    def publish(self, request, queryset):
+        self._each(request, queryset, lambda pk: services.publish_event(
+            event_id=pk, actor=request.user))
+
+    @admin.action(description=_("取消活动（通知报名和候补人员）"))
+    def cancel(self, request, queryset):
+        self._each(request, queryset, lambda pk: services.cancel_event(
+            event_id=pk, actor=request.user, reason=_("组织方因故取消")))
 
     @admin.action(description=_("标记为已结束"))
     def mark_completed(self, request, queryset):
+        self._each(request, queryset, lambda pk: services.complete_event(
+            event_id=pk, actor=request.user))
+
+    def _each(self, request, queryset, change):
+        done = 0
         for pk in queryset.values_list("pk", flat=True):
-            services.complete_event(event_id=pk)
-        messages.success(request, _("已更新。"))
+            try:
+                change(pk)
+            except services.EventError as error:
+                messages.error(request, error.message)
+            else:
+                done += 1
+        if done:
+            messages.success(request, _("已更新 %(n)s 场活动。") % {"n": done})
 
 
 @admin.register(Registration)
@@ -123,3 +178,44 @@ class ServiceRecordAdmin(AllianceScopedAdmin, ExportMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # hours change only through the correction page, which records the reason
         return ("hours", "created_at") if obj else ("created_at",)
+
+
+class CertificateActionForm(ActionForm):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200, required=False)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(AllianceScopedAdmin, admin.ModelAdmin):
+    """Certificates are issued by the service and never edited or deleted (a printed serial
+    always answers); the one change is revoking, with a reason, through the service."""
+
+    list_display = ("serial", "member_name", "period_start", "period_end", "total_hours",
+                    "issued_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("serial", "member_name")
+    list_select_related = ("alliance",)
+    date_hierarchy = "issued_at"
+    readonly_fields = ("serial", "alliance", "member", "member_name", "period_start",
+                       "period_end", "total_hours", "entries", "issued_at", "issued_by",
+                       "revoked_at", "revoked_by", "revoke_reason")
+    fields = readonly_fields
+    action_form = CertificateActionForm
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("撤销所选证明（请在上方填写撤销原因）"))
+    def revoke(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        for pk in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True):
+            try:
+                services.revoke_certificate(certificate_id=pk, actor=request.user,
+                                            reason=reason)
+            except services.EventError as error:
+                messages.error(request, error.message)
+                return
+        messages.success(request, _("已撤销。"))

@@ -1,7 +1,11 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from alliance.models import Unit, Venue
+from volunteers import services
 from volunteers.filters import YEARS
+from volunteers.models import Event
 
 
 class CheckInForm(forms.Form):
@@ -15,6 +19,132 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(label=_("更正原因"), max_length=200)
 
 
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class CapacityCheck:
+    """A capacity below the seats already taken is refused beside the field (the services
+    refuse it again under the event's lock)."""
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if capacity is not None and capacity < 1:
+            raise ValidationError(_("名额至少为 1 人。"))
+        if self.instance.pk and capacity is not None:
+            seated = services.seats_taken(self.instance.pk)
+            if capacity < seated:
+                raise ValidationError(
+                    _("已有 %(n)s 人报名，名额不能少于 %(n)s。") % {"n": seated})
+        return capacity
+
+
+class EventAdminForm(CapacityCheck, forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = ["alliance", "organizers", *services.EDITABLE]
+
+    def clean(self):
+        cleaned = super().clean()
+        alliance = cleaned.get("alliance") or (
+            self.instance.alliance if self.instance.alliance_id else None)
+        venue, organizers = cleaned.get("venue"), cleaned.get("organizers") or ()
+        if alliance and venue and venue.alliance_id != alliance.pk:
+            self.add_error("venue", _("所选阵地不属于本联盟。"))
+        if alliance and any(unit.alliance_id != alliance.pk for unit in organizers):
+            self.add_error("organizers", _("主办单位须是本联盟的单位。"))
+        return cleaned
+
+
+class EventForm(CapacityCheck, forms.ModelForm):
+    """An event as coordinators and organizing units' liaisons write it: the alliance's own
+    units and venues to choose from; ``liaison_units`` (None for coordinators) are the units
+    the person speaks for, one of which must organize it. The services save it."""
+
+    class Meta:
+        model = Event
+        fields = ["title", "kind", "organizers", *(f for f in services.EDITABLE
+                                                   if f not in ("title", "kind"))]
+        widgets = {
+            "start": LocalDateTimeInput(), "end": LocalDateTimeInput(),
+            "signup_deadline": LocalDateTimeInput(),
+            "organizers": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "capacity": _("名额已满时新的报名进入候补；增加名额会按顺序为候补人员转正。"),
+            "signup_deadline": _("不能晚于开始时间。"),
+            "location": _("不在联盟阵地举办时填写具体地址。"),
+        }
+        error_messages = {
+            "title": {"required": _("请填写活动标题。")},
+            "start": {"required": _("请填写开始时间。"), "invalid": _("开始时间格式不正确。")},
+            "end": {"required": _("请填写结束时间。"), "invalid": _("结束时间格式不正确。")},
+            "signup_deadline": {"required": _("请填写报名截止时间。"),
+                                "invalid": _("报名截止时间格式不正确。")},
+            "capacity": {"required": _("请填写名额。"), "invalid": _("名额须是整数。")},
+        }
+
+    def __init__(self, *args, alliance, liaison_units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.liaison_units = liaison_units
+        self.fields["organizers"].queryset = Unit.objects.filter(
+            alliance=alliance).order_by("kind", "name")
+        self.fields["venue"].queryset = Venue.objects.filter(alliance=alliance)
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].widget.attrs.update(min=1, max=100000)
+        if liaison_units is not None:
+            self.fields["organizers"].help_text = _("须包含您担任联络员的单位。")
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+            if field.help_text:
+                widget.attrs.setdefault("aria-describedby", f"id_{name}-help")
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                if "is-invalid" not in attrs["class"]:
+                    attrs["class"] += " is-invalid"
+                attrs["aria-describedby"] = f"id_{name}-error"
+
+    def clean_organizers(self):
+        organizers = self.cleaned_data["organizers"]
+        if self.liaison_units is not None and not {u.pk for u in organizers} & set(
+                self.liaison_units):
+            raise ValidationError(_("主办单位须包含您担任联络员的单位。"))
+        return organizers
+
+    def event_fields(self):
+        """The cleaned values the services take."""
+        return {name: self.cleaned_data[name] for name in services.EDITABLE}
+
+
+class CancelEventForm(forms.Form):
+    reason = forms.CharField(label=_("取消原因（将告知报名和候补人员）"), max_length=200,
+                             widget=forms.TextInput(attrs={"class": "form-control"}),
+                             error_messages={"required": _("请填写取消原因。")})
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if "reason" in self.errors:
+            self.fields["reason"].widget.attrs.update({
+                "class": "form-control is-invalid", "aria-invalid": "true",
+                "aria-describedby": "id_reason-error"})
+
+
 class SummaryYearForm(forms.Form):
     """``?year=`` of the hours summary: a year within YEARS; this year when left out."""
 
@@ -23,3 +153,49 @@ class SummaryYearForm(forms.Form):
         error_messages={"invalid": _("年度须是整数年份，例如 2026。"),
                         "min_value": _("年度不能早于 %(limit_value)s 年。"),
                         "max_value": _("年度不能晚于 %(limit_value)s 年。")})
+
+
+# --- 志愿服务记录证明 and correction requests -------------------------------------------------
+
+class CertificateForm(forms.Form):
+    """The period a 志愿服务记录证明 covers: this year so far unless chosen."""
+
+    period_start = forms.DateField(label=_("服务期间自"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("服务期间至"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", _("截止日期不能早于起始日期。"))
+        return cleaned
+
+
+class RevokeCertificateForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectionRequestForm(forms.Form):
+    hours = forms.DecimalField(label=_("应为时长（小时）"), min_value=0, max_value=24,
+                               decimal_places=1)
+    reason = forms.CharField(
+        label=_("更正理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：实际服务到 12:00，比记录多 1 小时。"))
+
+
+class CorrectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("处理结果"), widget=forms.RadioSelect,
+        choices=[("accept", _("同意更正")), ("refuse", _("不予更正"))])
+    reason = forms.CharField(label=_("处理意见"), max_length=200, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("不予更正时必须填写，成员会收到这段说明。"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("不予更正时必须填写原因。"))
+        return cleaned

@@ -4,6 +4,7 @@ Capacity is enforced in ``volunteers.services`` under a row lock on the event; t
 hold the data and the invariants a database can check.
 """
 
+import base64
 import secrets
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.roles import is_member, is_staff_role
+from alliance.roles import is_member, is_staff_role, liaison_unit_ids
 from yichuan.choices import ChoiceLabelsMixin
 
 
@@ -26,7 +27,13 @@ class EventQuerySet(models.QuerySet):
         qs = self.filter(alliance=alliance)
         staff = is_staff_role(user, alliance)
         if not staff:
-            qs = qs.exclude(status=Event.Status.DRAFT)
+            # a liaison sees the drafts of the events their units organize
+            hidden = Q(status=Event.Status.DRAFT)
+            units = liaison_unit_ids(user, alliance) if user.is_authenticated else ()
+            if units:
+                theirs = Event.organizers.through.objects.filter(unit_id__in=units)
+                hidden &= ~Q(pk__in=theirs.values("event_id"))
+            qs = qs.exclude(hidden)
         if not (staff or is_member(user, alliance)):
             qs = qs.filter(visibility=Event.Visibility.PUBLIC)
         return qs
@@ -228,3 +235,164 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return str(self.member)
+
+
+# --- 志愿服务记录证明 and correction requests (issue 17) ------------------------------------
+
+def new_certificate_serial():
+    """``YCZS-<year>-`` and 80 random bits in base32 (16 letters and digits): not guessable
+    from another certificate's serial, and unique in the table, so never given twice."""
+    letters = base64.b32encode(secrets.token_bytes(10)).decode()
+    return f"YCZS-{timezone.localdate().year}-{letters}"
+
+
+def mask_name(name):
+    """张*明, 李*, 欧**文: the first and the last character of a name, the rest hidden; a
+    one-character name is hidden whole."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return f"{name[0]}*"
+    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
+
+
+class Certificate(models.Model):
+    """A 志愿服务记录证明 as it was issued (民政部令第67号, 民发〔2015〕149号).
+
+    What it certifies is copied in when it is issued (the name, the period, each record's
+    date, content and hours, the total): a later correction of a record changes the records,
+    never a certificate already printed. A wrong certificate is revoked and a new one issued.
+    Certificates are not deleted, so a serial that was printed always answers."""
+
+    serial = models.CharField(_("证明编号"), max_length=40, unique=True,
+                              default=new_certificate_serial, editable=False)
+    alliance = models.ForeignKey("alliance.Alliance", verbose_name=_("出具单位"),
+                                 on_delete=models.PROTECT, related_name="certificates")
+    # The member may leave the roster; the certificate keeps the name it was issued to.
+    member = models.ForeignKey("alliance.Member", verbose_name=_("成员"),
+                               on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="certificates")
+    member_name = models.CharField(_("姓名"), max_length=50)
+    period_start = models.DateField(_("服务期间自"))
+    period_end = models.DateField(_("服务期间至"))
+    total_hours = models.DecimalField(_("累计时长（小时）"), max_digits=8, decimal_places=1)
+    # [{"date": "2026-05-01", "content": "楼道堆物整治", "hours": "2.0"}, …] in date order
+    entries = models.JSONField(_("服务记录"), default=list)
+    issued_at = models.DateTimeField(_("出具时间"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"),
+                                  on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("志愿服务记录证明")
+        verbose_name_plural = _("志愿服务记录证明")
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "-issued_at"], name="certificate_member_issued"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="certificate_period_in_order"),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+    def get_absolute_url(self):
+        return reverse("certificates:verify", kwargs={"serial": self.serial})
+
+    def verification_url(self):
+        """The address the QR code carries: the public verification page on SITE_URL."""
+        return settings.SITE_URL.rstrip("/") + self.get_absolute_url()
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    @property
+    def masked_name(self):
+        return mask_name(self.member_name)
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=CorrectionRequest.State.PENDING)
+
+    def decidable_by(self, user, alliance):
+        """``alliance``'s requests this user decides: all of them for its staff; for a
+        liaison, those about the events of the units they speak for."""
+        qs = self.filter(record__member__alliance=alliance)
+        if is_staff_role(user, alliance):
+            return qs
+        units = liaison_unit_ids(user, alliance)
+        if not units:
+            return qs.none()
+        return qs.filter(record__event__organizers__in=units).distinct()
+
+
+class CorrectionRequest(ChoiceLabelsMixin, models.Model):
+    """A member's request that a record of theirs be corrected (民政部令第67号: a volunteer may
+    report an error; whoever organised the service checks and corrects it)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        ACCEPTED = "accepted", _("已更正")
+        REFUSED = "refused", _("未予更正")
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("同意更正")
+        REFUSE = "refuse", _("不予更正")
+
+    # The workflow as data: what each decision leads to, from the one state it is taken in.
+    DECISIONS = {
+        State.PENDING: {Decision.ACCEPT: State.ACCEPTED, Decision.REFUSE: State.REFUSED},
+    }
+
+    record = models.ForeignKey(ServiceRecord, verbose_name=_("志愿服务记录"),
+                               on_delete=models.CASCADE, related_name="correction_requests")
+    requested_hours = models.DecimalField(_("申请更正为（小时）"), max_digits=6,
+                                          decimal_places=1)
+    reason = models.CharField(_("申请理由"), max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
+                                     on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices,
+                             default=State.PENDING)
+    decision_reason = models.CharField(_("处理意见"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    correction = models.ForeignKey(HoursCorrection, verbose_name=_("时长更正"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("时长更正申请")
+        verbose_name_plural = _("时长更正申请")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # one open request per record; decided ones stay as history
+            models.UniqueConstraint(fields=["record"], condition=Q(state="pending"),
+                                    name="uniq_pending_correction_request"),
+        ]
+        indexes = [
+            # the organizers' list of what waits for them
+            models.Index(fields=["created_at"], condition=Q(state="pending"),
+                         name="correction_request_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} → {self.requested_hours}h"
+
+    def get_absolute_url(self):
+        return reverse("volunteers:correction_request", kwargs={"pk": self.pk})

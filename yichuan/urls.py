@@ -4,6 +4,7 @@ from django.urls import include, path
 from alliance import views as alliance_views
 from audit import views as audit_views
 from dashboard import views as dashboard_views
+from volunteers import urls as volunteer_urls
 from yichuan import mfa, views
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("alliance/", include("alliance.urls")),
     path("suggestions/", include("proposals.urls")),
     path("events/", include("volunteers.urls")),
+    # DESIGN §6: the public verification of a 志愿服务记录证明, and its printable page.
+    path("certificates/", include((volunteer_urls.certificate_urlpatterns, "certificates"))),
     path("announcements/", include("announcements.urls")),
     path("me/", views.me, name="me"),
     path("me/", include("notifications.urls")),

@@ -26,6 +26,8 @@ from proposals.models import CalendarOverride, Suggestion, SuggestionUpdate
 from tests.factories import (
     AllianceFactory,
     CategoryFactory,
+    CertificateFactory,
+    CorrectionRequestFactory,
     MemberFactory,
     MembershipFactory,
     SuggestionFactory,
@@ -106,6 +108,11 @@ def build_world(*, mark=MARK, suffix="", alliance=None, admin=None):
     record = ServiceRecord.objects.create(member=member, event=event, hours=2, verified=True,
                                           recorded_by=coordinator)
     token = CalendarToken.objects.create(member=member)
+    # member's 志愿服务记录证明, and their pending request that the record be corrected
+    # (the liaison's unit organized its event).
+    certificate = CertificateFactory(member=member, member_name=member.name, total_hours=2)
+    correction_request = CorrectionRequestFactory(record=record, requested_hours=3,
+                                                  reason=f"多服务了一小时{mark}")
 
     announcement = Announcement.objects.create(
         alliance=alliance, title=f"成员通知{mark}", body=f"请按时参加。{mark}",
@@ -159,6 +166,8 @@ def _world(users, alliance, made):
         "unit": made["unit"].slug,
         "event": made["event"].pk,
         "feed_token": made["token"].token,
+        "certificate": made["certificate"].serial,
+        "correction_request": made["correction_request"].pk,
         "service_record": made["record"].pk,
         "member_id": member.pk,
         "others_member_id": other.pk,

@@ -162,6 +162,12 @@ ROWS = [
         post=every(405)),
     # Staff without a member record have no feed to reset.
     Row("events/feed/reset/", get=every(405), post=(LOGIN, 302, 302, 302, 404, 404, 404)),
+    # Coordinators and the organizing unit's liaison run events; the POST without the
+    # form's fields is shown again with its errors.
+    Row("events/new/", get=(LOGIN, 404, 404, 200, 404, 200, 200),
+        post=(LOGIN, 404, 404, 200, 404, 200, 200)),
+    Row("events/<int:pk>/edit/", args={"pk": "event"},
+        get=(LOGIN, 404, 404, 200, 404, 200, 200), post=(LOGIN, 404, 404, 200, 404, 200, 200)),
     Row("events/<int:pk>/", args={"pk": "event"}, get=(404,) + (200,) * 6,
         post=every(405)),
     # Staff without a member record are told they cannot register.
@@ -180,6 +186,35 @@ ROWS = [
     Row("events/hours/member/<int:member_id>/", variant="another member's",
         args={"member_id": "others_member_id"},
         get=(LOGIN, 404, 200, 404, 200, 200, 200), post=signed_in(405)),
+    # 志愿服务记录证明: the member issues their own, staff one for any member; an empty
+    # period comes back with its errors.
+    Row("events/hours/member/<int:member_id>/certificate/", args={"member_id": "member_id"},
+        get=(LOGIN, 200, 404, 404, 200, 200, 200), post=(LOGIN, 200, 404, 404, 200, 200, 200)),
+    Row("events/hours/member/<int:member_id>/certificate/", variant="another member's",
+        args={"member_id": "others_member_id"},
+        get=(LOGIN, 404, 200, 404, 200, 200, 200), post=(LOGIN, 404, 200, 404, 200, 200, 200)),
+    # A member asks for their own record to be corrected (staff correct it directly); the
+    # empty form comes back with its errors.
+    Row("events/hours/<int:pk>/request-correction/", args={"pk": "service_record"},
+        get=(LOGIN, 200, 404, 404, 404, 404, 404), post=(LOGIN, 200, 404, 404, 404, 404, 404)),
+    # The organizers decide: staff, and the liaison of the unit that organized the event.
+    Row("events/hours/corrections/", get=(LOGIN, 404, 404, 200, 200, 200, 200),
+        post=signed_in(405)),
+    Row("events/hours/corrections/<int:pk>/", args={"pk": "correction_request"},
+        get=(LOGIN, 404, 404, 200, 200, 200, 200), post=(LOGIN, 404, 404, 200, 200, 200, 200)),
+    # The verification page the QR code opens is public; the printable certificate is the
+    # member's and their alliance's staff's; staff revoke it (a reason is required). The
+    # QR codes carry SITE_URL, the shared address, where a serial of any alliance answers
+    # under its issuer's name; on another alliance's own host it is 404 like every object
+    # there (test_alliances_apart; volunteers.views.certificate_verify says why).
+    Row("certificates/<slug:serial>/", args={"serial": "certificate"}, get=every(200),
+        post=every(405)),
+    Row("certificates/<slug:serial>/", variant="unknown serial",
+        args={"serial": "=YCZS-2026-AAAAAAAAAAAAAAAA"}, get=every(404), post=every(405)),
+    Row("certificates/<slug:serial>/print/", args={"serial": "certificate"},
+        get=(LOGIN, 200, 404, 404, 200, 200, 200), post=signed_in(405)),
+    Row("certificates/<slug:serial>/revoke/", args={"serial": "certificate"},
+        get=(LOGIN, 404, 404, 404, 200, 200, 200), post=(LOGIN, 404, 404, 404, 200, 200, 200)),
 
     # --- announcements (the announcement is for members; the QR code only for public ones)
     Row("announcements/", get=every(200), post=every(405)),
@@ -308,6 +343,9 @@ ADMIN_MODELS = {
     "volunteers.event": {},
     "volunteers.registration": {"add": (403, 403), "change": (200, 302)},
     "volunteers.servicerecord": {},
+    # Issued by the service, never edited or deleted; revoked by an admin action.
+    "volunteers.certificate": {"add": (403, 403), "change": (200, 302),
+                               "delete": (403, 403)},
     "notifications.notification": {},
     # Deliveries are written by the notification services; the admin only retries them.
     "notifications.delivery": {"add": (403, 403), "change": (200, 302)},
