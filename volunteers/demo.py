@@ -57,12 +57,24 @@ def load(*, stdout=None):
         Event.organizers.through(event_id=e.pk, unit_id=u.pk)
         for e, u in zip(events, organizers, strict=True)])
     registrations, records = [], []
+    # One upcoming event is full with people waiting, so raising its capacity can be tried.
+    full = next((e for e in events if e.status == Event.Status.PUBLISHED and e.start > now),
+                None)
     for event in events:
         if event.status == Event.Status.CANCELLED or not members:
             continue
         past = event.start < now
-        people = rng.sample(members, min(len(members), rng.randint(3, event.capacity)))
-        if demo_member and demo_member not in people and rng.random() < 0.4:
+        if event is full and len(members) > event.capacity + 3:
+            people = rng.sample(members, event.capacity + 3)
+            registrations += [
+                Registration(event=event, member=person, state=Registration.State.WAITLISTED,
+                             position=place)
+                for place, person in enumerate(people[event.capacity:], start=1)]
+            people = people[:event.capacity]
+        else:
+            people = rng.sample(members, min(len(members), rng.randint(3, event.capacity)))
+        if demo_member and demo_member not in people and event is not full and (
+                rng.random() < 0.4):
             people[0] = demo_member
         for person in people:
             attended = past and rng.random() < 0.85

@@ -48,3 +48,15 @@ def test_admin_lists_events_registrations_and_records(client, admin_user, member
     assert client.get(reverse("admin:volunteers_event_change", args=[event.pk])
                       ).status_code == 200
     assert client.get(reverse("admin:volunteers_registration_export")).status_code == 200
+
+
+def test_the_demo_has_a_full_event_with_a_waiting_list_numbered_from_one():
+    from django.utils import timezone
+
+    alliance_demo.load()
+    demo.load()
+    waiting = Registration.objects.filter(state="waitlisted")
+    event = waiting.first().event
+    assert event.status == "published" and event.start > timezone.now()
+    assert sorted(waiting.filter(event=event).values_list("position", flat=True)) == [1, 2, 3]
+    assert event.registrations.filter(state="registered").count() == event.capacity
