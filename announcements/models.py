@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from alliance.roles import is_coordinator, is_member, is_staff_role
 from announcements.rendering import plain_text, render_markdown
 from yichuan.choices import ChoiceLabelsMixin
+from yichuan.links import portal_url
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "jpg",
@@ -109,7 +110,7 @@ class Announcement(ChoiceLabelsMixin, models.Model):
         return reverse("announcements:detail", kwargs={"pk": self.pk})
 
     def absolute_url(self):
-        return settings.SITE_URL.rstrip("/") + self.get_absolute_url()
+        return portal_url(self.get_absolute_url())
 
     @property
     def is_public(self):

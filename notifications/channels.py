@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from yichuan.links import portal_url
+
 
 class PermanentError(Exception):
     """Retrying will not help: the delivery is marked failed at once."""
@@ -37,9 +39,9 @@ class EmailChannel(Channel):
             raise PermanentError("recipient has no email address")
         body = notification.body
         if notification.url:
-            body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
+            body = f"{body}\n\n{portal_url(notification.url)}"
         # Every mail names the portal: in its subject and in a signature with its address.
-        body = f"{body}\n\n-- \n{settings.PORTAL_NAME} {settings.SITE_URL.rstrip('/')}/"
+        body = f"{body}\n\n-- \n{settings.PORTAL_NAME} {portal_url('/')}"
         message = EmailMessage(
             subject=f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}",
             body=body,

@@ -60,6 +60,22 @@ def sniff_attachment(upload):
     return mime
 
 
+def check_uploads(files, *, too_many):
+    """The uploads of one field, each sniffed (``upload.sniffed_mime``), or ValidationError
+    naming every refused file; ``too_many`` is the message when there are over the limit."""
+    if len(files) > ATTACHMENT_MAX_COUNT:
+        raise ValidationError(too_many, params={"n": ATTACHMENT_MAX_COUNT}, code="too_many")
+    errors = []
+    for upload in files:
+        try:
+            upload.sniffed_mime = sniff_attachment(upload)
+        except ValidationError as exc:
+            errors.extend(exc.error_list)
+    if errors:
+        raise ValidationError(errors)
+    return files
+
+
 # What the file chooser offers first (the bytes decide, sniff_attachment).
 ACCEPTED_SUFFIXES = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
 
@@ -141,19 +157,8 @@ class SuggestionForm(forms.Form):
         return self._clean_text("content")
 
     def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        if len(files) > ATTACHMENT_MAX_COUNT:
-            raise ValidationError(_("最多上传 %(n)s 个附件。"),
-                                  params={"n": ATTACHMENT_MAX_COUNT}, code="too_many")
-        errors = []
-        for upload in files:
-            try:
-                upload.sniffed_mime = sniff_attachment(upload)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-        if errors:
-            raise ValidationError(errors)
-        return files
+        return check_uploads(self.cleaned_data.get("attachments") or [],
+                             too_many=_("最多上传 %(n)s 个附件。"))
 
     def clean_form_token(self):
         token = self.cleaned_data["form_token"]
@@ -298,21 +303,12 @@ class EvidenceFields(forms.Form):
         help_text=_("勾选后建言人可以查看和下载这些材料；不勾选则只有工作人员和承办、协办单位能看到。"))
 
     def clean_evidence(self):
-        files = self.cleaned_data.get("evidence") or []
-        errors = []
-        if len(files) > ATTACHMENT_MAX_COUNT:
-            errors.append(ValidationError(_("最多上传 %(n)s 个佐证材料。"),
-                                          params={"n": ATTACHMENT_MAX_COUNT}, code="too_many"))
-        else:
-            for upload in files:
-                try:
-                    upload.sniffed_mime = sniff_attachment(upload)
-                except ValidationError as exc:
-                    errors.extend(exc.error_list)
-        if errors:
-            errors.append(ValidationError(_("请重新选择要上传的文件。"), code="choose_again"))
-            raise ValidationError(errors)
-        return files
+        try:
+            return check_uploads(self.cleaned_data.get("evidence") or [],
+                                 too_many=_("最多上传 %(n)s 个佐证材料。"))
+        except ValidationError as error:
+            raise ValidationError([*error.error_list, ValidationError(
+                _("请重新选择要上传的文件。"), code="choose_again")]) from None
 
 
 @functools.cache

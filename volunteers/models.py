@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.roles import is_member, is_staff_role, liaison_unit_ids
 from yichuan.choices import ChoiceLabelsMixin
+from yichuan.links import portal_url
 
 
 class EventQuerySet(models.QuerySet):
@@ -309,7 +310,7 @@ class Certificate(models.Model):
 
     def verification_url(self):
         """The address the QR code carries: the public verification page on SITE_URL."""
-        return settings.SITE_URL.rstrip("/") + self.get_absolute_url()
+        return portal_url(self.get_absolute_url())
 
     @property
     def is_revoked(self):

@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.rules import MODEL_PERMISSIONS
 from notifications.channels import Channel, PermanentError, message_id
+from yichuan.links import portal_url
 
 logger = logging.getLogger(__name__)
 
@@ -329,11 +330,6 @@ def subject_line(subject):
 def _subject(template_prefix, context):
     subject = render_to_string(f"{template_prefix}_subject.txt", context)
     return subject_line(" ".join(subject.splitlines()).strip())
-
-
-def portal_url(path):
-    """``path`` on the portal's address, ``settings.SITE_URL``: what every link in mail is."""
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 class AccountMailChannel(Channel):
