@@ -13,7 +13,6 @@ import time
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Exists
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
@@ -63,14 +62,23 @@ def notify(*, recipient, kind, key, subject, body="", url="", target=None, chann
 
 def withdraw(*, key):
     """Take back a notification that stopped being true before anyone was told: called in
-    the transaction of the change that made it untrue. Gone from the inbox, its deliveries
-    not sent. One already on its way (sending or sent) stays: it was true when it left.
-    Returns whether it was withdrawn."""
-    told = Delivery.objects.filter(notification__dedup_key=key[:200],
-                                   state__in=[Delivery.State.SENDING, Delivery.State.SENT])
-    deleted, _ = (Notification.objects.filter(dedup_key=key[:200], read_at__isnull=True)
-                  .exclude(Exists(told)).delete())
-    return bool(deleted)
+    the transaction of the change that made it untrue. Its deliveries are locked first, so a
+    worker either claimed one before (and it stays: it was true when it left) or skips it
+    (delivery.py claims with skip_locked). Unsent, it leaves the inbox; read there already,
+    it stays in the inbox but is not also mailed. Returns whether it was withdrawn."""
+    notification = (Notification.objects.select_for_update()
+                    .filter(dedup_key=key[:200]).first())
+    if notification is None:
+        return False
+    deliveries = list(Delivery.objects.select_for_update().filter(notification=notification))
+    if any(d.state in (Delivery.State.SENDING, Delivery.State.SENT) for d in deliveries):
+        return False
+    if notification.read_at is None:
+        notification.delete()
+    else:
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+            state=Delivery.State.SKIPPED)
+    return True
 
 
 def notify_from_template(*, recipient, kind, key, context, url="", target=None, channels=None,

@@ -75,6 +75,8 @@ class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     actions = ["publish", "cancel", "mark_completed"]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and services.editing_refusal(obj):
+            return ("alliance", "status", "organizers", *services.EDITABLE)
         return ("alliance", "status") if obj else ("status",)
 
     def save_model(self, request, obj, form, change):
@@ -98,7 +100,14 @@ class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
                 obj.pk, obj.status = created.pk, created.status
                 obj._state.adding, obj._state.db = False, created._state.db
         except services.EventError as error:
+            # The form said what it could; what the lock found (a seat taken meanwhile) is
+            # said here, and the organizers are not saved around the service either.
+            form.refused = True
             messages.error(request, error.message)
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(form, "refused", False):
+            super().save_related(request, form, formsets, change)
 
     @admin.action(description=_("发布"))
     def publish(self, request, queryset):

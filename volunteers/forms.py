@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Unit, Venue
+from alliance.roles import is_coordinator
 from volunteers import services
 from volunteers.filters import YEARS
 from volunteers.models import Event
@@ -26,43 +27,46 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class CapacityCheck:
-    """A capacity below the seats already taken is refused beside the field (the services
-    refuse it again under the event's lock)."""
+class EventRules:
+    """The services' refusals of an event, said beside the field before anything is saved
+    (the services refuse them again under the event's lock). ``actor``: who saves it."""
+
+    actor = None
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
-        if capacity is not None and capacity < 1:
-            raise ValidationError(_("名额至少为 1 人。"))
-        if self.instance.pk and capacity is not None:
-            seated = services.seats_taken(self.instance.pk)
-            if capacity < seated:
-                raise ValidationError(
-                    _("已有 %(n)s 人报名，名额不能少于 %(n)s。") % {"n": seated})
+        if capacity is not None:
+            seated = services.seats_taken(self.instance.pk) if self.instance.pk else 0
+            refusal = services.capacity_refusal(capacity, seated)
+            if refusal:
+                raise ValidationError(refusal)
         return capacity
 
+    def clean(self):
+        cleaned = super().clean()
+        refusal = self.instance.pk and services.editing_refusal(self.instance)
+        if refusal:
+            raise ValidationError(refusal)
+        alliance_id = (cleaned["alliance"].pk if cleaned.get("alliance")
+                       else self.instance.alliance_id)
+        if alliance_id and "organizers" in cleaned:
+            refusals = services.parts_refusals(
+                actor=self.actor, alliance_id=alliance_id, venue=cleaned.get("venue"),
+                organizers=list(cleaned["organizers"]))
+            for field, message in refusals.items():
+                self.add_error(field, message)
+        return cleaned
 
-class EventAdminForm(CapacityCheck, forms.ModelForm):
+
+class EventAdminForm(EventRules, forms.ModelForm):
     class Meta:
         model = Event
         fields = ["alliance", "organizers", *services.EDITABLE]
 
-    def clean(self):
-        cleaned = super().clean()
-        alliance = cleaned.get("alliance") or (
-            self.instance.alliance if self.instance.alliance_id else None)
-        venue, organizers = cleaned.get("venue"), cleaned.get("organizers") or ()
-        if alliance and venue and venue.alliance_id != alliance.pk:
-            self.add_error("venue", _("所选阵地不属于本联盟。"))
-        if alliance and any(unit.alliance_id != alliance.pk for unit in organizers):
-            self.add_error("organizers", _("主办单位须是本联盟的单位。"))
-        return cleaned
 
-
-class EventForm(CapacityCheck, forms.ModelForm):
-    """An event as coordinators and organizing units' liaisons write it: the alliance's own
-    units and venues to choose from; ``liaison_units`` (None for coordinators) are the units
-    the person speaks for, one of which must organize it. The services save it."""
+class EventForm(EventRules, forms.ModelForm):
+    """An event as coordinators and organizing units' liaisons write it, with the alliance's
+    own units and venues to choose from. The services save it."""
 
     class Meta:
         model = Event
@@ -88,15 +92,15 @@ class EventForm(CapacityCheck, forms.ModelForm):
             "capacity": {"required": _("请填写名额。"), "invalid": _("名额须是整数。")},
         }
 
-    def __init__(self, *args, alliance, liaison_units=None, **kwargs):
+    def __init__(self, *args, alliance, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.liaison_units = liaison_units
+        self.actor = actor
         self.fields["organizers"].queryset = Unit.objects.filter(
             alliance=alliance).order_by("kind", "name")
         self.fields["venue"].queryset = Venue.objects.filter(alliance=alliance)
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].widget.attrs.update(min=1, max=100000)
-        if liaison_units is not None:
+        if not is_coordinator(actor, alliance.pk):
             self.fields["organizers"].help_text = _("须包含您担任联络员的单位。")
         for name, field in self.fields.items():
             widget = field.widget
@@ -119,13 +123,6 @@ class EventForm(CapacityCheck, forms.ModelForm):
                 if "is-invalid" not in attrs["class"]:
                     attrs["class"] += " is-invalid"
                 attrs["aria-describedby"] = f"id_{name}-error"
-
-    def clean_organizers(self):
-        organizers = self.cleaned_data["organizers"]
-        if self.liaison_units is not None and not {u.pk for u in organizers} & set(
-                self.liaison_units):
-            raise ValidationError(_("主办单位须包含您担任联络员的单位。"))
-        return organizers
 
     def event_fields(self):
         """The cleaned values the services take."""

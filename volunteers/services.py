@@ -105,6 +105,8 @@ def cancel_registration(*, registration_id, actor=None, now=None):
         if not held_seat:
             _close_line(event, after=place)
             return None
+        if event.status != Event.Status.PUBLISHED:
+            return None  # a cancelled event seats nobody: no 候补成功 for what will not be
         promoted = _promote_waiting(event, because=_("有成员取消报名"))
         return promoted[0] if promoted else None
 
@@ -197,27 +199,51 @@ def seats_taken(event_id):
                                        state__in=Registration.SEATED).count()
 
 
+def capacity_refusal(capacity, seated):
+    """Why ``capacity`` cannot be an event's with ``seated`` seats taken, or None."""
+    if capacity < 1:
+        return _("名额至少为 1 人。")
+    if capacity < seated:
+        return _("已有 %(n)s 人报名，名额不能少于 %(n)s；如需减少，请先与报名人员沟通取消。") % {
+            "n": seated}
+    return None
+
+
+def parts_refusals(*, actor, alliance_id, venue, organizers):
+    """{field: why} for a venue or organizers the event cannot have: both of its own
+    alliance; a liaison's event organized by a unit they speak for (they could not edit it
+    otherwise). ``organizers`` None: not being changed."""
+    refusals = {}
+    if venue is not None and venue.alliance_id != alliance_id:
+        refusals["venue"] = _("所选阵地不属于本联盟。")
+    if organizers is None:
+        return refusals
+    if any(unit.alliance_id != alliance_id for unit in organizers):
+        refusals["organizers"] = _("主办单位须是本联盟的单位。")
+    elif actor is not None and not is_coordinator(actor, alliance_id) and not (
+            {unit.pk for unit in organizers} & liaison_unit_ids(actor, alliance_id)):
+        refusals["organizers"] = _("主办单位须包含您担任联络员的单位。")
+    return refusals
+
+
+def editing_refusal(event):
+    """Why ``event`` can no longer be edited, or None."""
+    if event.status in (Event.Status.CANCELLED, Event.Status.COMPLETED):
+        return _("已取消或已结束的活动不能再修改。")
+    return None
+
+
 def _check_capacity(event, seated):
-    if event.capacity < 1:
-        raise EventError(_("名额至少为 1 人。"))
-    if event.capacity < seated:
-        raise EventError(_("名额不能少于已报名的 %(n)s 人；如需减少，请先与报名人员沟通取消。")
-                         % {"n": seated})
+    refusal = capacity_refusal(event.capacity, seated)
+    if refusal:
+        raise EventError(refusal)
 
 
 def _check_parts(actor, event, organizers):
-    """Units and venue of the event's own alliance; a liaison's event is organized by a unit
-    they speak for (they could not edit it otherwise)."""
-    if event.venue_id and event.venue.alliance_id != event.alliance_id:
-        raise EventError(_("所选阵地不属于本联盟。"))
-    if organizers is None:
-        return
-    if any(unit.alliance_id != event.alliance_id for unit in organizers):
-        raise EventError(_("主办单位须是本联盟的单位。"))
-    if is_coordinator(actor, event.alliance_id):
-        return
-    if not {unit.pk for unit in organizers} & liaison_unit_ids(actor, event.alliance_id):
-        raise EventError(_("主办单位须包含您担任联络员的单位。"))
+    refusals = parts_refusals(actor=actor, alliance_id=event.alliance_id, venue=event.venue,
+                              organizers=organizers)
+    if refusals:
+        raise EventError(" ".join(refusals.values()))
 
 
 def create_event(*, alliance, actor, organizers=(), publish=False, **fields):
@@ -246,8 +272,9 @@ def update_event(*, event_id, actor, organizers=None, **fields):
         raise TypeError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
         event = _locked_event(event_id)
-        if event.status in (Event.Status.CANCELLED, Event.Status.COMPLETED):
-            raise EventError(_("已取消或已结束的活动不能再修改。"))
+        refusal = editing_refusal(event)
+        if refusal:
+            raise EventError(refusal)
         before = {name: getattr(event, name) for name in MOVING}
         for name, value in fields.items():
             setattr(event, name, value)
@@ -295,12 +322,19 @@ def cancel_event(*, event_id, actor, reason):
         return event, told
 
 
-def complete_event(*, event_id, actor=None):
+def complete_event(*, event_id, actor=None, now=None):
+    """Mark a published event that has ended as completed (already completed: unchanged)."""
+    now = now or timezone.now()
     with transaction.atomic():
         event = _locked_event(event_id)
-        if event.status == Event.Status.PUBLISHED:
-            event.status = Event.Status.COMPLETED
-            event.save(update_fields=["status"])
+        if event.status == Event.Status.COMPLETED:
+            return event
+        if event.status != Event.Status.PUBLISHED:
+            raise EventError(_("只有已发布的活动可以标记为已结束。"))
+        if event.end > now:
+            raise EventError(_("活动尚未结束，结束后才能标记为已结束。"))
+        event.status = Event.Status.COMPLETED
+        event.save(update_fields=["status"])
         return event
 
 

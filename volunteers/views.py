@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from alliance.context import on_own_host
 from alliance.models import Member
-from alliance.roles import is_coordinator, is_staff_role, liaison_unit_ids
+from alliance.roles import is_staff_role, liaison_unit_ids
 from volunteers import selectors, services
 from volunteers.feeds import build_calendar
 from volunteers.filters import EventFilter
@@ -138,20 +139,12 @@ def event_cancel(request, pk):
     return redirect(event)
 
 
-def _liaison_units(user, alliance_id):
-    """The units a liaison may organize for; None for a coordinator (any unit)."""
-    if is_coordinator(user, alliance_id):
-        return None
-    return liaison_unit_ids(user, alliance_id)
-
-
 @login_required
 def event_new(request):
     alliance = request.alliance
     if not request.user.has_perm("volunteers.create_event", alliance):
         raise Http404
-    form = EventForm(request.POST or None, alliance=alliance,
-                     liaison_units=_liaison_units(request.user, alliance.pk))
+    form = EventForm(request.POST or None, alliance=alliance, actor=request.user)
     if request.method == "POST" and form.is_valid():
         publish = request.POST.get("action") == "publish"
         try:
@@ -174,8 +167,7 @@ def event_edit(request, pk):
         raise Http404
     action = request.POST.get("action", "save") if request.method == "POST" else None
     form = EventForm(request.POST if action in ("save", "publish") else None, instance=event,
-                     alliance=request.alliance,
-                     liaison_units=_liaison_units(request.user, event.alliance_id))
+                     alliance=request.alliance, actor=request.user)
     cancel_form = CancelEventForm(request.POST if action == "cancel" else None)
     try:
         if action in ("save", "publish") and form.is_valid():
@@ -197,12 +189,18 @@ def event_edit(request, pk):
             messages.success(request, _("活动已标记为已结束。"))
             return redirect(event)
     except services.EventError as error:
-        (cancel_form if action == "cancel" else form).add_error(None, error.message)
+        if action == "cancel":
+            cancel_form.add_error(None, error.message)
+        elif form.is_bound:
+            form.add_error(None, error.message)
+        else:
+            messages.error(request, error.message)
     return render(request, "volunteers/event_form.html", {
         "form": form, "cancel_form": cancel_form, "event": event,
         "seated": services.seats_taken(event.pk),
         "waiting": event.registrations.filter(state=Registration.State.WAITLISTED).count(),
         "ended": event.end <= timezone.now(),
+        "closed": services.editing_refusal(event),
     })
 
 
@@ -354,25 +352,19 @@ def _data_uri(png):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _own_host(request):
-    """Whether the request came in on its alliance's own host name (Alliance.host)."""
-    host = request.get_host().split(":")[0].lower()
-    return bool(request.alliance.host) and request.alliance.host == host
-
-
 @require_safe
 def certificate_verify(request, serial):
     """The public verification page a certificate's QR code opens: masked name, hours,
     period, issuer, issue date, valid or revoked; nothing else of the person.
 
-    Alliances apart: the QR codes carry SITE_URL, the deployment's shared address, where a
-    visitor who scans one is signed in to nothing and so "in" the default alliance. There the
-    serial alone finds the certificate, whichever alliance issued it, and the page names that
+    Alliances apart: the QR codes carry the issuer's own host name where it has one, else
+    SITE_URL, the deployment's shared address, where a visitor who scans one is signed in to
+    nothing and so "in" the default alliance. There the serial alone finds the certificate, whichever alliance issued it, and the page names that
     issuer (not the request's alliance): the serial is unguessable and what is shown is what
     the issuer printed for anyone to check. On an alliance's own host name only its own
     certificates answer, like every other page there; another's is 404."""
     certificates = Certificate.objects.select_related("alliance")
-    if _own_host(request):
+    if on_own_host(request):
         certificates = certificates.filter(alliance=request.alliance)
     certificate = get_object_or_404(certificates, serial=serial)
     response = render(request, "volunteers/certificate_verify.html",

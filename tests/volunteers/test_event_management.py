@@ -203,7 +203,7 @@ def test_a_capacity_below_the_seats_taken_is_refused_with_a_message(client, coor
     client.force_login(coordinator)
     response = client.post(reverse("volunteers:edit", args=[event.pk]),
                            _form_data(event, capacity="1", action="save"))
-    assert "已有 2 人报名，名额不能少于 2。" in shown(response)
+    assert "已有 2 人报名，名额不能少于 2；" in shown(response)
     event.refresh_from_db()
     assert event.capacity == 2
     with pytest.raises(services.EventError, match="名额不能少于"):
@@ -341,7 +341,7 @@ def test_the_admin_refuses_a_capacity_below_the_seats_taken(client, admin_user):
     assert response.status_code == 200
     assert "名额至少为 1 人。" in shown(response)
     response = _admin_change(client, event, capacity="1")
-    assert "已有 2 人报名，名额不能少于 2。" in shown(response)
+    assert "已有 2 人报名，名额不能少于 2；" in shown(response)
     event.refresh_from_db()
     assert event.capacity == 2
 
@@ -399,3 +399,57 @@ def test_a_coordinator_signs_in_to_the_admin_with_its_own_form(client):
     response = client.post(reverse("admin:login"), {"username": member.username,
                                                     "password": PASSWORD})
     assert response.status_code == 200
+
+
+def test_leaving_a_cancelled_event_promotes_nobody():
+    event, seated, line = _full_event(capacity=1, waiting=1)
+    services.cancel_event(event_id=event.pk, actor=None, reason="场地维修")
+    services.cancel_registration(registration_id=seated[0].pk)
+    assert Registration.objects.get(pk=line[0].pk).state == "waitlisted"
+    assert not Notification.objects.filter(kind="event_promoted").exists()
+
+
+def test_an_event_is_completed_only_once_it_has_ended(client, coordinator):
+    event = EventFactory(organizers=[UnitFactory()])
+    client.force_login(coordinator)
+    response = client.post(reverse("volunteers:edit", args=[event.pk]), {"action": "complete"})
+    assert "活动尚未结束" in shown(response)
+    event.refresh_from_db()
+    assert event.status == "published"
+
+
+def test_the_admin_keeps_a_cancelled_events_organizers(client, admin_user):
+    unit, other = UnitFactory(), UnitFactory()
+    event = EventFactory(organizers=[unit], cancelled=True)
+    client.force_login(admin_user)
+    _admin_change(client, event, organizers=[str(other.pk)], title="改了")
+    event.refresh_from_db()
+    assert list(event.organizers.all()) == [unit] and event.title != "改了"
+
+
+def test_a_coordinator_cannot_link_an_account_to_a_member_in_the_admin(client):
+    coordinator = UserFactory(username="coord-link", roles=["coordinator"])
+    member = MemberFactory(user=None)
+    stranger = UserFactory(username="someone-else")
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:alliance_member_change", args=[member.pk]))
+    assert page.status_code == 200
+    assert 'name="user"' not in page.content.decode()
+    client.post(reverse("admin:alliance_member_change", args=[member.pk]), {
+        "name": member.name, "identity": member.identity, "phone": member.phone,
+        "email": member.email, "user": str(stranger.pk), "is_active": "on",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"})
+    member.refresh_from_db()
+    assert member.user_id is None
+
+
+def test_a_promotion_read_in_the_inbox_stays_there_but_is_not_mailed_after_it_is_given_up():
+    event, seated, line = _full_event(capacity=1, waiting=1)
+    services.cancel_registration(registration_id=seated[0].pk)
+    promoted = Notification.objects.get(kind="event_promoted")
+    promoted.read_at = timezone.now()
+    promoted.save()
+    services.cancel_registration(registration_id=line[0].pk)
+    assert Notification.objects.filter(pk=promoted.pk).exists()
+    assert set(promoted.deliveries.values_list("state", flat=True)) == {"skipped"}
