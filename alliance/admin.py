@@ -107,6 +107,14 @@ class MemberAdmin(AllianceScopedAdmin, ImportExportModelAdmin):
     inlines = [MembershipInline]
     actions = ["create_accounts"]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Linking an account names any person of the deployment (another alliance's staff,
+        # the district role): admins only. Coordinators open accounts with the action below.
+        if self.alliance_scope(request) is not None:
+            return (*fields, "user")
+        return fields
+
     @admin.action(description=_("为所选成员开通登录账号"))
     def create_accounts(self, request, queryset):
         from alliance.services import create_member_accounts

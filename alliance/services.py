@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from alliance import roster
-from alliance.models import Member, Membership, Unit
+from alliance.models import Alliance, Member, Membership, Unit
 from alliance.roles import Role
 
 
@@ -73,6 +73,9 @@ def import_roster(*, actor, alliance, rows, request=None):
     from audit.services import record
 
     with transaction.atomic():
+        # Two confirmations of one sheet (a double click) queue here: the second plans on
+        # what the first wrote, so it matches the people the first created.
+        Alliance.objects.select_for_update().get(pk=alliance.pk)
         units = set(Unit.objects.filter(alliance=alliance, pk__in={
             row.unit_id for row in rows if row.unit_id is not None}).values_list("pk", flat=True))
         for row in rows:

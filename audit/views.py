@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -15,8 +16,12 @@ def audit_log(request):
         raise Http404
     entries = AuditEntry.objects.select_related("user")
     if coordinated_alliance_ids(request.user) is not None:
-        # A coordinator reads the sign-ins of their alliance's people; admins read all.
-        entries = entries.filter(user__in=people_of([request.alliance.pk]))
+        # A coordinator reads the sign-ins of their alliance's people and the imports into
+        # their alliance's roster (whoever made them); admins read all.
+        this = request.alliance.pk
+        roster = Q(kind=AuditEntry.Kind.ROSTER_IMPORTED)
+        entries = entries.filter((~roster & Q(user__in=people_of([this])))
+                                 | (roster & Q(details__alliance=this)))
     kind = request.GET.get("kind")
     if kind in AuditEntry.Kind.values:
         entries = entries.filter(kind=kind)

@@ -461,3 +461,59 @@ def test_the_audit_log_shows_the_imports_counts(coord_client):
     page = coord_client.get("/audit/?kind=roster_import")
     assert "导入名册" in shown(page)
     assert "新增 5 人，更新 0 人，0 人没有变化" in shown(page)
+
+
+def test_the_audit_log_keeps_each_alliances_imports_to_itself(client, alliance):
+    """A coordinator of two alliances imports into the other one: this alliance's log does not
+    show it; an admin's import into this alliance does."""
+    other = AllianceFactory(slug="roster-other", name="另一联盟", short_name="另一")
+    UnitFactory(alliance=other, name="中远侨联", slug="other-zhongyuan")
+    both = UserFactory(username="roster-both", roles=["coordinator"], roles__alliance=alliance)
+    StaffRole.objects.create(user=both, alliance=other, role="coordinator")
+    client.force_login(both)
+    client.post("/alliance/switch/", {"alliance": other.pk})
+    confirm(client, preview(client, GOOD[:2]))
+    assert AuditEntry.objects.filter(details__alliance=other.pk).count() == 1
+    client.post("/alliance/switch/", {"alliance": alliance.pk})
+    client.get("/")  # the import's own message is shown, and gone
+    page = shown(client.get("/audit/?kind=roster_import"))
+    assert "新增 2 人" not in page and "暂无记录" in page
+
+    admin = UserFactory(username="roster-root", roles=["admin"], is_staff=True,
+                        is_superuser=True)
+    client.force_login(admin)
+    confirm(client, preview(client, GOOD[:3]))
+    client.force_login(both)
+    client.post("/alliance/switch/", {"alliance": alliance.pk})
+    client.get("/")
+    assert "新增 3 人" in shown(client.get("/audit/?kind=roster_import"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_write_each_person_once(alliance, coordinator):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; row locks need PostgreSQL (set DATABASE_URL)")
+    batches = [roster.read_sheet(sheet(GOOD), alliance=alliance) for _ in range(2)]
+    barrier, errors = threading.Barrier(2), []
+
+    def confirm_one(rows):
+        from django.db import connection as thread_connection
+        try:
+            barrier.wait()
+            services.import_roster(actor=coordinator, alliance=alliance, rows=rows)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=confirm_one, args=(rows,)) for rows in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Member.objects.filter(alliance=alliance).count() == len(GOOD)
