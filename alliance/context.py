@@ -37,6 +37,11 @@ def _host(request):
         return ""
 
 
+def on_own_host(request):
+    """Whether the request came in on its alliance's own host name (Alliance.host)."""
+    return bool(request.alliance.host) and request.alliance.host == _host(request)
+
+
 def resolve(request):
     """The request's alliance, in one query: every candidate (at most three rows) is
     fetched at once and the first by rank wins; NO_ALLIANCE when there is none at all."""
@@ -90,7 +95,7 @@ def switcher(request):
         allowed = roles.alliance_ids_of(user)
         if allowed is not None and len(allowed) < 2:
             return []
-        if request.alliance.host and request.alliance.host == _host(request):
+        if on_own_host(request):
             return []  # an alliance's own host shows that alliance whatever one chooses
         found = Alliance.objects.order_by("pk").only("pk", "short_name")
         return list(found if allowed is None else found.filter(pk__in=allowed))

@@ -309,8 +309,10 @@ class Certificate(models.Model):
         return reverse("certificates:verify", kwargs={"serial": self.serial})
 
     def verification_url(self):
-        """The address the QR code carries: the public verification page on SITE_URL."""
-        return portal_url(self.get_absolute_url())
+        """The address the QR code carries: the public verification page, on the issuing
+        alliance's own host name where it has one (another alliance's serial is 404 there),
+        else on SITE_URL."""
+        return portal_url(self.get_absolute_url(), host=self.alliance.host)
 
     @property
     def is_revoked(self):

@@ -57,6 +57,7 @@ def organizes_the_record(user, correction_request):
 # A member issues their own certificate; staff of the alliance issue one for a member.
 rules.add_perm("volunteers.issue_certificate", is_the_member | is_staff)
 rules.add_perm("volunteers.print_certificate", is_the_member | is_staff)
-rules.add_perm("volunteers.revoke_certificate", is_staff)
+# Revoking takes back what the alliance certified: its coordinators.
+rules.add_perm("volunteers.revoke_certificate", is_coordinator)
 rules.add_perm("volunteers.request_correction", is_the_member)
 rules.add_perm("volunteers.decide_correction", organizes_the_record)

@@ -203,7 +203,7 @@ ROWS = [
     Row("events/hours/corrections/<int:pk>/", args={"pk": "correction_request"},
         get=(LOGIN, 404, 404, 200, 200, 200, 200), post=(LOGIN, 404, 404, 200, 200, 200, 200)),
     # The verification page the QR code opens is public; the printable certificate is the
-    # member's and their alliance's staff's; staff revoke it (a reason is required). The
+    # member's and their alliance's staff's; its coordinators revoke it (with a reason). The
     # QR codes carry SITE_URL, the shared address, where a serial of any alliance answers
     # under its issuer's name; on another alliance's own host it is 404 like every object
     # there (test_alliances_apart; volunteers.views.certificate_verify says why).
@@ -214,7 +214,7 @@ ROWS = [
     Row("certificates/<slug:serial>/print/", args={"serial": "certificate"},
         get=(LOGIN, 200, 404, 404, 200, 200, 200), post=signed_in(405)),
     Row("certificates/<slug:serial>/revoke/", args={"serial": "certificate"},
-        get=(LOGIN, 404, 404, 404, 200, 200, 200), post=(LOGIN, 404, 404, 404, 200, 200, 200)),
+        get=(LOGIN, 404, 404, 404, 404, 200, 200), post=(LOGIN, 404, 404, 404, 404, 200, 200)),
 
     # --- announcements (the announcement is for members; the QR code only for public ones)
     Row("announcements/", get=every(200), post=every(405)),

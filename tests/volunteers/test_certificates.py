@@ -105,6 +105,23 @@ def test_the_qr_code_opens_the_verification_page_with_the_masked_name_and_the_ho
         assert private not in html
 
 
+def test_an_alliance_on_its_own_host_name_prints_qr_codes_that_open_there(
+        volunteer, organized, settings):
+    alliance = volunteer.alliance
+    alliance.host = "yichuan.example.cn"
+    alliance.save()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "yichuan.example.cn"]
+    _records(volunteer, organized, "2")
+    certificate = _issue(volunteer)
+    printed = _client(volunteer.user).get(reverse("certificates:print",
+                                                  args=[certificate.serial]))
+    url = urlparse(_decoded_qr(printed))
+    assert url.hostname == "yichuan.example.cn"
+    assert url.scheme == urlparse(settings.SITE_URL).scheme
+    verified = Client(HTTP_HOST="yichuan.example.cn").get(url.path)
+    assert verified.status_code == 200 and "张*明" in shown(verified)
+
+
 def test_a_revoked_certificate_says_so_with_its_date_and_the_member_is_told(
         volunteer, organized, coordinator):
     _records(volunteer, organized, "2")
