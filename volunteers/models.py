@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alliance.roles import is_member, is_staff_role, liaison_unit_ids
@@ -169,6 +171,13 @@ class Registration(ChoiceLabelsMixin, models.Model):
         return f"{self.member} · {self.event}"
 
 
+class ServiceRecordQuerySet(models.QuerySet):
+    def served(self):
+        """With ``served_at``, the day the service was given: its event's start, or when the
+        record was made where it has no event. The year a record counts in, everywhere."""
+        return self.annotate(served_at=Coalesce("event__start", "created_at"))
+
+
 class ServiceRecord(models.Model):
     """Volunteer hours credited to a member, usually for attending an event."""
 
@@ -184,6 +193,8 @@ class ServiceRecord(models.Model):
                                     related_name="+")
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    objects = ServiceRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("志愿服务记录")
         verbose_name_plural = _("志愿服务记录")
@@ -195,6 +206,13 @@ class ServiceRecord(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.hours}h"
+
+    @property
+    def content(self):
+        """The service content, as the hours pages, certificates and messages name it."""
+        if self.event_id:
+            return self.event.title
+        return self.note or gettext("志愿服务")
 
 
 class HoursCorrection(models.Model):

@@ -20,6 +20,6 @@ def member_of(user):
 
 def hours_totals(member, year):
     """The member's verified hours in all and in ``year``, in one query (/me/)."""
-    totals = ServiceRecord.objects.filter(member=member, verified=True).aggregate(
-        hours_total=Sum("hours"), hours_year=Sum("hours", filter=Q(created_at__year=year)))
+    totals = ServiceRecord.objects.filter(member=member, verified=True).served().aggregate(
+        hours_total=Sum("hours"), hours_year=Sum("hours", filter=Q(served_at__year=year)))
     return {key: value or Decimal("0") for key, value in totals.items()}

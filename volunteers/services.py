@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -380,7 +379,7 @@ def correct_hours(*, record_id, hours, reason, actor):
                 key=f"hours_corrected:{correction.pk}",
                 subject=_("志愿服务时长已更正"),
                 body=_("“%(what)s”的时长由 %(old)s 小时更正为 %(new)s 小时，原因：%(reason)s") % {
-                    "what": record.event or record.note, "old": correction.old_hours,
+                    "what": record.content, "old": correction.old_hours,
                     "new": hours, "reason": reason},
                 url=reverse("volunteers:hours_summary", args=[record.member_id]), target=record,
             )
@@ -389,19 +388,12 @@ def correct_hours(*, record_id, hours, reason, actor):
 
 # --- 志愿服务记录证明 and correction requests (issue 17) ------------------------------------
 
-def _what(record):
-    """A record's service content as a certificate and a message name it."""
-    if record.event_id:
-        return record.event.title
-    return record.note or _("志愿服务")
-
-
 def certified_records(*, member, period_start, period_end):
     """The member's verified records served within the period (the event's day, or the day
     the record was made where it has no event), in date order."""
     return (ServiceRecord.objects.filter(member=member, verified=True)
             .select_related("event")
-            .annotate(served_at=Coalesce("event__start", "created_at"))
+            .served()
             .filter(served_at__date__gte=period_start, served_at__date__lte=period_end)
             .order_by("served_at", "id"))
 
@@ -421,7 +413,7 @@ def issue_certificate(*, member, actor, period_start, period_end, now=None):
         if not records:
             raise EventError(_("所选期间没有已核实的志愿服务记录，无法出具证明。"))
         entries = [{"date": timezone.localtime(r.served_at).date().isoformat(),
-                    "content": str(_what(r)), "hours": str(r.hours)} for r in records]
+                    "content": str(r.content), "hours": str(r.hours)} for r in records]
         total = sum((r.hours for r in records), start=Decimal("0"))
         for _attempt in range(3):
             try:
@@ -494,10 +486,10 @@ def request_correction(*, record_id, member, hours, reason):
             notify(
                 recipient=user, kind="correction_requested",
                 key=f"correction_requested:{correction_request.pk}:{user.pk}",
-                subject=_("志愿服务时长更正申请：%(what)s") % {"what": _what(record)},
+                subject=_("志愿服务时长更正申请：%(what)s") % {"what": record.content},
                 body=_("%(name)s 申请将“%(what)s”的时长由 %(old)s 小时更正为 %(new)s 小时，"
                        "理由：%(reason)s") % {
-                    "name": record.member.name, "what": _what(record), "old": record.hours,
+                    "name": record.member.name, "what": record.content, "old": record.hours,
                     "new": hours, "reason": reason},
                 url=correction_request.get_absolute_url(), target=correction_request,
             )
@@ -551,7 +543,7 @@ def decide_correction(*, request_id, actor, decision, reason="", now=None):
                     key=f"correction_accepted:{correction_request.pk}",
                     subject=_("志愿服务时长更正申请已处理"),
                     body=_("“%(what)s”的时长已是 %(hours)s 小时。") % {
-                        "what": _what(record), "hours": correction_request.requested_hours},
+                        "what": record.content, "hours": correction_request.requested_hours},
                     url=reverse("volunteers:hours_summary", args=[record.member_id]),
                     target=correction_request,
                 )
@@ -562,7 +554,7 @@ def decide_correction(*, request_id, actor, decision, reason="", now=None):
                 subject=_("志愿服务时长更正申请未予更正"),
                 body=_("您申请将“%(what)s”的时长更正为 %(hours)s 小时，组织方未予更正，"
                        "原因：%(reason)s") % {
-                    "what": _what(record), "hours": correction_request.requested_hours,
+                    "what": record.content, "hours": correction_request.requested_hours,
                     "reason": reason},
                 url=reverse("volunteers:hours_summary", args=[record.member_id]),
                 target=correction_request,

@@ -323,13 +323,13 @@ def hours_summary(request, member_id):
     for error in form.errors.get("year", []):
         messages.warning(request, _("%(error)s 已显示今年的记录。") % {"error": error})
     year = year or timezone.localdate().year
-    records = (ServiceRecord.objects.filter(member=member, verified=True,
-                                            created_at__year=year)
+    records = (ServiceRecord.objects.filter(member=member, verified=True).served()
+               .filter(served_at__year=year)
                .select_related("event").prefetch_related(
                    Prefetch("corrections"),
                    Prefetch("correction_requests", to_attr="pending_requests",
                             queryset=CorrectionRequest.objects.pending()))
-               .order_by("created_at"))
+               .order_by("served_at", "id"))
     total = sum((r.hours for r in records), start=0)
     return render(request, "volunteers/hours_summary.html", {
         "member": member, "year": year, "records": records, "total": total,

@@ -31,7 +31,13 @@ from tests.factories import (
 )
 from tests.visible import shown
 from volunteers import services
-from volunteers.models import Certificate, CorrectionRequest, HoursCorrection, mask_name
+from volunteers.models import (
+    Certificate,
+    CorrectionRequest,
+    HoursCorrection,
+    ServiceRecord,
+    mask_name,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -376,3 +382,23 @@ def test_the_organizers_list_makes_the_same_queries_for_1_and_20_requests(
     request = CorrectionRequest.objects.first()
     with django_assert_max_num_queries(8):
         assert client.get(request.get_absolute_url()).status_code == 200
+
+
+def test_a_record_counts_in_the_year_it_was_served_on_every_page(volunteer):
+    """A 31 December event checked in on 2 January: the hours summary, /me/ and the
+    certificate all put it in the year of the service."""
+    start = timezone.make_aware(datetime.datetime(2025, 12, 31, 14, 0))
+    event = EventFactory(completed=True, title="跨年志愿服务", start=start,
+                         end=start + datetime.timedelta(hours=2),
+                         signup_deadline=start - datetime.timedelta(days=1))
+    record = ServiceRecordFactory(member=volunteer, event=event, hours=Decimal("2"))
+    ServiceRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2026, 1, 2, 9, 0)))
+    client = _client(volunteer.user)
+    url = reverse("volunteers:hours_summary", args=[volunteer.pk])
+    assert "跨年志愿服务" in shown(client.get(url, {"year": 2025}))
+    assert "跨年志愿服务" not in shown(client.get(url, {"year": 2026}))
+    from volunteers.selectors import hours_totals
+
+    assert hours_totals(volunteer, 2025)["hours_year"] == Decimal("2")
+    assert hours_totals(volunteer, 2026)["hours_year"] == Decimal("0")
