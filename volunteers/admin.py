@@ -16,6 +16,12 @@ from volunteers.forms import EventAdminForm
 from volunteers.models import Certificate, Event, HoursCorrection, Registration, ServiceRecord
 
 
+class ReasonActionForm(ActionForm):
+    """An action that tells people why (revoking a certificate, cancelling an event)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
 class RosterResource(resources.ModelResource):
     event = fields.Field(attribute="event__title", column_name=_("活动"))
     member = fields.Field(attribute="member__name", column_name=_("姓名"))
@@ -72,6 +78,7 @@ class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     filter_horizontal = ("organizers",)
     list_select_related = ("venue",)
     inlines = [RegistrationInline]
+    action_form = ReasonActionForm
     actions = ["publish", "cancel", "mark_completed"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -114,10 +121,11 @@ class EventAdmin(AllianceScopedAdmin, admin.ModelAdmin):
         self._each(request, queryset, lambda pk: services.publish_event(
             event_id=pk, actor=request.user))
 
-    @admin.action(description=_("取消活动（通知报名和候补人员）"))
+    @admin.action(description=_("取消活动（填写原因，通知报名和候补人员）"))
     def cancel(self, request, queryset):
+        reason = request.POST.get("reason", "")
         self._each(request, queryset, lambda pk: services.cancel_event(
-            event_id=pk, actor=request.user, reason=_("组织方因故取消")))
+            event_id=pk, actor=request.user, reason=reason))
 
     @admin.action(description=_("标记为已结束"))
     def mark_completed(self, request, queryset):
@@ -189,10 +197,6 @@ class ServiceRecordAdmin(AllianceScopedAdmin, ExportMixin, admin.ModelAdmin):
         return ("hours", "created_at") if obj else ("created_at",)
 
 
-class CertificateActionForm(ActionForm):
-    reason = forms.CharField(label=_("撤销原因"), max_length=200, required=False)
-
-
 @admin.register(Certificate)
 class CertificateAdmin(AllianceScopedAdmin, admin.ModelAdmin):
     """Certificates are issued by the service and never edited or deleted (a printed serial
@@ -208,7 +212,7 @@ class CertificateAdmin(AllianceScopedAdmin, admin.ModelAdmin):
                        "period_end", "total_hours", "entries", "issued_at", "issued_by",
                        "revoked_at", "revoked_by", "revoke_reason")
     fields = readonly_fields
-    action_form = CertificateActionForm
+    action_form = ReasonActionForm
     actions = ["revoke"]
 
     def has_add_permission(self, request):

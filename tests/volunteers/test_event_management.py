@@ -349,11 +349,18 @@ def test_the_admin_refuses_a_capacity_below_the_seats_taken(client, admin_user):
 def test_the_admin_cancel_action_tells_everyone(client, admin_user):
     event, _seated, _line = _full_event(capacity=1, waiting=1)
     client.force_login(admin_user)
-    client.post(reverse("admin:volunteers_event_changelist"),
-                {"action": "cancel", "_selected_action": [str(event.pk)]})
+    url = reverse("admin:volunteers_event_changelist")
+    refused = client.post(url, {"action": "cancel", "_selected_action": [str(event.pk)]},
+                          follow=True)
+    assert "取消活动须填写原因" in shown(refused)
+    event.refresh_from_db()
+    assert event.status == "published"
+    client.post(url, {"action": "cancel", "_selected_action": [str(event.pk)],
+                      "reason": "场地临时维修"})
     event.refresh_from_db()
     assert event.status == "cancelled"
-    assert Notification.objects.filter(kind="event_cancelled").count() == 2
+    told = Notification.objects.filter(kind="event_cancelled")
+    assert told.count() == 2 and "场地临时维修" in told.first().body
 
 
 # --- coordinators in the admin ------------------------------------------------------------
