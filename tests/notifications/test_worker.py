@@ -180,7 +180,7 @@ def test_worker_delivers_a_change_by_email_exactly_once(run_worker):
         tasks.deliver_due.delay()
         time.sleep(2)
     assert sink.recipients() == ["submitter@example.cn"]
-    assert sink.messages[0]["Subject"] == "您的建言已受理"
+    assert sink.messages[0]["Subject"] == f"{settings.EMAIL_SUBJECT_PREFIX}您的建言已受理"
     row = Delivery.objects.get(notification=notification)
     assert (row.state, row.attempts) == (Delivery.State.SENT, 1)
 
