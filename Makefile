@@ -42,9 +42,12 @@ test: install
 bench: install
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+## make messages: the English catalogue from the templates and code, filled from scripts/en.tsv
+## (it stops with the msgids that have no line there), and every catalogue of locale/ compiled.
 messages: install
-	$(BIN)/python manage.py makemessages -l en --no-obsolete
-	$(BIN)/python manage.py compilemessages -l en
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=node_modules --ignore=staticfiles --ignore=var
+	$(BIN)/python scripts/translate_en.py
+	$(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var
