@@ -240,7 +240,7 @@ def by_lead_unit(flt, *, today=None):
     rows = _grouped(flt, key=F("lead_unit_id"), feedback_key=F("suggestion__lead_unit_id"),
                     names=("lead_unit__name",), today=today)
     for row in rows:
-        row["label"] = row.pop("lead_unit__name") or "未分派"
+        row["label"] = row.pop("lead_unit__name") or _("未分派")
     return rows
 
 
