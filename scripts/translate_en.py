@@ -76,8 +76,12 @@ def fill(po, table):
 def main():
     table = read_table()
     po = polib.pofile(str(PO_PATH), wrapwidth=79)
+    po.header = ("English catalogue of the portal. Edit scripts/en.tsv, not this file: "
+                 "scripts/translate_en.py\nwrites it (make messages).")
     po.metadata_is_fuzzy = False
-    po.metadata["Language"] = "en"
+    po.metadata.update({"Project-Id-Version": "yichuan-portal", "Language": "en",
+                        "Language-Team": "English", "Last-Translator": "scripts/en.tsv"})
+    po.metadata.pop("PO-Revision-Date", None)
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
     missing, unused = fill(po, table)
     po.save()

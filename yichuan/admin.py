@@ -8,6 +8,7 @@ coordinate (alliance.admin_scope).
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 from alliance.roles import coordinated_alliance_ids
 
@@ -23,9 +24,9 @@ def may_use_admin(user):
 
 class PortalAdminSite(admin.AdminSite):
     # The admin serves every alliance of the deployment: it names none of them.
-    site_header = "同心统战大联盟 · 管理后台"
-    site_title = "联盟管理"
-    index_title = "数据管理"
+    site_header = _("同心统战大联盟 · 管理后台")
+    site_title = _("联盟管理")
+    index_title = _("数据管理")
 
     def has_permission(self, request):
         return may_use_admin(request.user)
