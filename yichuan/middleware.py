@@ -17,10 +17,16 @@ logger = logging.getLogger(__name__)
 
 
 class StaffIdleTimeoutMiddleware:
-    """Logs staff out on the server after STAFF_IDLE_TIMEOUT seconds without a request."""
+    """Logs staff out on the server after STAFF_IDLE_TIMEOUT seconds without a request.
+
+    It also tells the page how long the session has left (``request.staff_idle``), so the
+    page can warn a few minutes before and offer 继续 (static/js/session.js, which pings
+    yichuan.session.keepalive)."""
 
     session_key = "_last_seen"
     resolution = 60
+    # The page warns this long before the timeout (at most a third of it).
+    warning = 5 * 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,16 +34,33 @@ class StaffIdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and (user.is_staff or is_staff_anywhere(user)):
+            timeout = settings.STAFF_IDLE_TIMEOUT
             now = int(time.time())
             last_seen = request.session.get(self.session_key)
-            if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT:
+            if last_seen is not None and now - last_seen > timeout:
                 logout(request)
                 messages.info(request, _("您已长时间未操作，为安全起见已自动退出，请重新登录。"))
-            elif last_seen is None or now - last_seen >= self.resolution:
+            else:
                 # A minute's resolution is plenty for a half-hour timeout, and spares busy
-                # staff pages an UPDATE of the session row on every request.
-                request.session[self.session_key] = now
+                # staff pages an UPDATE of the session row on every request (a short
+                # timeout, as in tests, gets a finer one).
+                if last_seen is None or now - last_seen >= min(self.resolution, timeout // 10):
+                    request.session[self.session_key] = last_seen = now
+                request.staff_idle = self.idle_state(last_seen, now)
         return self.get_response(request)
+
+    @classmethod
+    def idle_state(cls, last_seen, now):
+        timeout = settings.STAFF_IDLE_TIMEOUT
+        return {"timeout": timeout, "left": max(0, timeout - (now - last_seen)),
+                "warning": min(cls.warning, timeout // 3)}
+
+    @classmethod
+    def stamp(cls, request):
+        """Counts as activity now (the 继续 of the warning); returns the new state."""
+        now = int(time.time())
+        request.session[cls.session_key] = now
+        return cls.idle_state(now, now)
 
 
 def stamp_activity_at_login(sender, request, user, **kwargs):

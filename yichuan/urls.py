@@ -5,7 +5,7 @@ from alliance import views as alliance_views
 from audit import views as audit_views
 from dashboard import views as dashboard_views
 from volunteers import urls as volunteer_urls
-from yichuan import mfa, views
+from yichuan import mfa, session, views
 
 urlpatterns = [
     path("", alliance_views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("certificates/", include((volunteer_urls.certificate_urlpatterns, "certificates"))),
     path("announcements/", include("announcements.urls")),
     path("me/", views.me, name="me"),
+    # 继续 in the staff idle-timeout warning (yichuan/session.py).
+    path("session/keepalive/", session.keepalive, name="session_keepalive"),
     path("me/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("district/", dashboard_views.district, name="district"),

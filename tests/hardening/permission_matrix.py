@@ -241,6 +241,9 @@ ROWS = [
     Row("announcements/<int:pk>/reads/remind/", args={"pk": "announcement"},
         get=signed_in(405), post=(LOGIN, 404, 404, 404, 404, 302, 302)),
 
+    # 继续 in the staff idle-timeout warning: counts as activity for whoever is signed in.
+    Row("session/keepalive/", get=every(405), post=signed_in(200)),
+
     # --- the member area and the inbox (the notification is member's) --------------------
     Row("me/", get=signed_in(200), post=signed_in(405)),
     Row("me/notifications/", get=signed_in(200), post=signed_in(405)),
