@@ -176,6 +176,8 @@ class Member(models.Model):
     joined = models.DateField(_("加入日期"), null=True, blank=True)
     units = models.ManyToManyField(Unit, through="Membership", related_name="members")
     is_active = models.BooleanField(_("在册"), default=True)
+    # 长辈模式 (DESIGN §8): the member's choice follows them to every browser they sign in on.
+    senior_mode = models.BooleanField(_("长辈模式"), default=False)
 
     objects = MemberQuerySet.as_manager()
 

@@ -10,6 +10,8 @@ class YichuanConfig(AppConfig):
 
         from yichuan import checks  # noqa: F401 - registers the deployment checks
         from yichuan.middleware import stamp_activity_at_login
+        from yichuan.senior_mode import remember_at_login
 
         user_logged_in.connect(stamp_activity_at_login,
                                dispatch_uid="yichuan.stamp_activity_at_login")
+        user_logged_in.connect(remember_at_login, dispatch_uid="yichuan.senior_mode_at_login")

@@ -23,6 +23,7 @@ urlpatterns = [
     # DESIGN §6: the public verification of a 志愿服务记录证明, and its printable page.
     path("certificates/", include((volunteer_urls.certificate_urlpatterns, "certificates"))),
     path("announcements/", include("announcements.urls")),
+    path("senior-mode/", views.switch_senior_mode, name="senior_mode"),
     path("me/", views.me, name="me"),
     # 继续 in the staff idle-timeout warning (yichuan/session.py).
     path("session/keepalive/", session.keepalive, name="session_keepalive"),

@@ -1,4 +1,4 @@
-"""Project-level views: health check and the member area entry."""
+"""Project-level views: health check, the member area entry and the 长辈模式 switch."""
 
 import logging
 
@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from yichuan import senior_mode
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +78,12 @@ def me(request):
     from yichuan.home import ME_SECTIONS, collect
 
     return render(request, "me.html", {"sections": collect(ME_SECTIONS, request)})
+
+
+@require_POST
+def switch_senior_mode(request):
+    """The header's 长辈模式 button: a form that works without JavaScript. It says which way
+    (``senior_mode=on|off``), so pressing twice leaves the page as the person asked."""
+    response = redirect(senior_mode.safe_next(request))
+    senior_mode.choose(request, response, on=request.POST.get("senior_mode") == senior_mode.ON)
+    return response

@@ -72,7 +72,7 @@ def login(page, username, password):
     page.goto("/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
-    click_and_wait(page, "form button[type=submit]")
+    click_and_wait(page, "main form button[type=submit]")
 
 
 def logout(page):

@@ -54,6 +54,8 @@ ROWS = [
     Row("healthz", get=every(200), post=every(405)),
     Row("audit/", get=(404, 404, 404, 404, 404, 200, 200), post=every(405)),
     Row("i18n/setlang/", get=every(302), post=every(302)),
+    # 长辈模式 is for everyone, visitors included (yichuan/senior_mode.py).
+    Row("senior-mode/", get=every(405), post=every(302)),
 
     # --- django-allauth ------------------------------------------------------------------
     Row("accounts/login/", get=(200,) + (302,) * 6, post=(200,) + (302,) * 6),

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "yichuan.middleware.StaffIdleTimeoutMiddleware",
+    # 长辈模式, from the session (members) or a cookie (yichuan/senior_mode.py).
+    "yichuan.senior_mode.SeniorModeMiddleware",
     "audit.middleware.PermissionDeniedAuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The admin's login refuses account names longer than any account's (yichuan/login_limits.py).
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "notifications.context_processors.unread",
                 "alliance.context.switcher",
+                "yichuan.senior_mode.context",
             ],
         },
     },
@@ -277,13 +280,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "webroot"
 # Third-party assets come pinned from the npm registry (package.json / package-lock.json)
 # and are served by the portal itself, so it works on an intranet with no CDN.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
