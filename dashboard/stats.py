@@ -39,7 +39,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from alliance.models import Unit
@@ -285,8 +285,9 @@ def trend_chart_data(months):
         "series": [
             {"key": key, "label": label, "data": [row[key] for row in months]}
             for key, label in [
-                ("total", "提交"), ("replied", "有回复"), ("progressed", "有推进"),
-                ("implemented", "有落实"), ("feedback_given", "有反馈"),
+                ("total", pgettext("count", "提交")), ("replied", _("有回复")),
+                ("progressed", _("有推进")), ("implemented", _("有落实")),
+                ("feedback_given", _("有反馈")),
             ]
         ],
     }

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Case, F, Q, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.roles import is_coordinator, liaison_unit_ids
 
@@ -31,7 +32,7 @@ from alliance.roles import is_coordinator, liaison_unit_ids
 class State(models.TextChoices):
     SUBMITTED = "submitted", _("待受理")
     WITHDRAWN = "withdrawn", _("已撤回")
-    DECLINED = "declined", _("不予受理")
+    DECLINED = "declined", pgettext_lazy("state", "不予受理")
     MERGED = "merged", _("已合并")
     ACCEPTED = "accepted", _("已受理")
     REPLIED = "replied", _("已答复")
@@ -43,21 +44,21 @@ class State(models.TextChoices):
 class Entry(models.TextChoices):
     """The kinds of timeline entry (SuggestionUpdate.Kind)."""
 
-    SUBMITTED = "submitted", _("提交")
-    ACCEPTED = "accepted", _("受理")
-    DECLINED = "declined", _("不予受理")
-    MERGED = "merged", _("合并")
-    WITHDRAWN = "withdrawn", _("撤回")
-    REPLIED = "replied", _("答复")
-    PROGRESS = "progress", _("推进")
-    IMPLEMENTED = "implemented", _("落实")
-    NOT_IMPLEMENTED = "not_implemented", _("暂不落实")
-    FEEDBACK = "feedback", _("反馈")
-    REOPENED = "reopened", _("二次办理")
-    CLOSED = "closed", _("办结")
-    EXTENDED = "extended", _("延期")
-    NOTE = "note", _("备注")
-    CO_HANDLING = "co_handling", _("协办")
+    SUBMITTED = "submitted", pgettext_lazy("timeline entry", "提交")
+    ACCEPTED = "accepted", pgettext_lazy("timeline entry", "受理")
+    DECLINED = "declined", pgettext_lazy("timeline entry", "不予受理")
+    MERGED = "merged", pgettext_lazy("timeline entry", "合并")
+    WITHDRAWN = "withdrawn", pgettext_lazy("timeline entry", "撤回")
+    REPLIED = "replied", pgettext_lazy("timeline entry", "答复")
+    PROGRESS = "progress", pgettext_lazy("timeline entry", "推进")
+    IMPLEMENTED = "implemented", pgettext_lazy("timeline entry", "落实")
+    NOT_IMPLEMENTED = "not_implemented", pgettext_lazy("timeline entry", "暂不落实")
+    FEEDBACK = "feedback", pgettext_lazy("timeline entry", "反馈")
+    REOPENED = "reopened", pgettext_lazy("timeline entry", "二次办理")
+    CLOSED = "closed", pgettext_lazy("timeline entry", "办结")
+    EXTENDED = "extended", pgettext_lazy("timeline entry", "延期")
+    NOTE = "note", pgettext_lazy("timeline entry", "备注")
+    CO_HANDLING = "co_handling", pgettext_lazy("timeline entry", "协办")
 
 
 class Have(models.TextChoices):

@@ -6,6 +6,7 @@ that a translator can edit. Run `make messages` after changing UI strings.
 en.tsv has one line per msgid, ``#`` starts a comment:
     Chinese msgid <TAB> English
     Chinese msgid <TAB> English singular <TAB> English plural     (a {% plural %} string)
+    [context]Chinese msgid <TAB> English                           (pgettext, ``context "…"``)
 ``\\n``, ``\\t`` and ``\\\\`` stand for a newline, a tab and a backslash; nothing else is
 trimmed, so a space at the end of the English is kept.
 
@@ -36,8 +37,16 @@ def unescape(text):
     return "".join(out)
 
 
+def key(text):
+    """(msgctxt, msgid) of en.tsv's first column."""
+    if text.startswith("[") and "]" in text:
+        context, msgid = text[1:].split("]", 1)
+        return context, msgid
+    return None, text
+
+
 def read_table(path=TABLE_PATH):
-    """{msgid: [english, ...]}: one English form, or singular and plural."""
+    """{(msgctxt, msgid): [english, ...]}: one English form, or singular and plural."""
     table = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line or line.startswith("#"):
@@ -45,9 +54,9 @@ def read_table(path=TABLE_PATH):
         fields = [unescape(field) for field in line.split("\t")]
         if len(fields) not in (2, 3) or not all(fields[1:]):
             raise SystemExit(f"{path.name}:{number}: expected msgid<TAB>English[<TAB>plural]")
-        if fields[0] in table:
+        if key(fields[0]) in table:
             raise SystemExit(f"{path.name}:{number}: {fields[0]!r} appears twice")
-        table[fields[0]] = fields[1:]
+        table[key(fields[0])] = fields[1:]
     return table
 
 
@@ -57,9 +66,9 @@ def fill(po, table):
     for entry in po:
         if entry.obsolete:
             continue
-        english = table.get(entry.msgid)
+        english = table.get((entry.msgctxt, entry.msgid))
         if english is None:
-            missing.append(entry.msgid)
+            missing.append(f"[{entry.msgctxt}]{entry.msgid}" if entry.msgctxt else entry.msgid)
             continue
         if entry.msgid_plural:
             singular, plural = english if len(english) == 2 else (english[0], english[0])
@@ -69,8 +78,8 @@ def fill(po, table):
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
-    known = {entry.msgid for entry in po}
-    return missing, [msgid for msgid in table if msgid not in known]
+    known = {(entry.msgctxt, entry.msgid) for entry in po}
+    return missing, [f"[{c}]{m}" if c else m for c, m in table if (c, m) not in known]
 
 
 def main():
