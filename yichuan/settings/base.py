@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.syndication",
+    "django.forms",  # its widget templates, for the portal's form renderer
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -101,6 +102,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field is written one way, by the portal's templates (yichuan/forms.py).
+FORM_RENDERER = "yichuan.forms.PortalFormRenderer"
 
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
