@@ -64,8 +64,7 @@ class RosterUploadForm(forms.Form):
         error_messages={"required": _("请选择要上传的名册文件。"),
                         "empty": _("上传的文件是空的。")},
         widget=forms.ClearableFileInput(attrs={
-            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "class": "form-control"}))
+            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
 
     def __init__(self, *args, alliance, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +7,8 @@ from announcements.models import Announcement
 
 
 class AnnouncementFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="search")
+    q = django_filters.CharFilter(label=_("关键词"), method="search", widget=forms.SearchInput(
+        attrs={"placeholder": _("搜索标题或正文")}))
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=Announcement.Kind.choices,
                                        empty_label=_("全部类别"))
     audience = django_filters.ChoiceFilter(label=_("范围"),

@@ -30,12 +30,6 @@ class AnnouncementForm(forms.ModelForm):
     def __init__(self, *args, alliance=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.filter(alliance=alliance).active()
-        for name, field in self.fields.items():
-            if name in ("units", "pinned"):
-                continue
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-        self.fields["pinned"].widget.attrs["class"] = "form-check-input"
 
     def clean_publish_at(self):
         # Year 1 in Shanghai is year 0 in UTC, which no database column can hold.

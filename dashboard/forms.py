@@ -33,20 +33,6 @@ class PeriodForm(forms.Form):
     date_to = period_date_field(_("截止日期"))
     alliance = None
 
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control"
-            field.widget.attrs["class"] = f"{css} {css}-sm"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-describedby"] = f"id_{name}_error"
-
     def clean(self):
         cleaned = super().clean()
         default_from, default_to = default_period()

@@ -68,10 +68,6 @@ class WorkQueueFilter(django_filters.FilterSet):
                                          .only("pk", "name", "short_name"))
         self.filters["handler"].queryset = handlers(alliance).only(
             "pk", "username", "first_name", "last_name")
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", f"{css} form-control-sm"
-                                          if css == "form-control" else f"{css} form-select-sm")
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -8,6 +8,7 @@ import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from alliance.forms import PersonChoiceField, UnitsField
@@ -62,17 +63,21 @@ def sniff_attachment(upload):
 
 def check_uploads(files, *, too_many):
     """The uploads of one field, each sniffed (``upload.sniffed_mime``), or ValidationError
-    naming every refused file; ``too_many`` is the message when there are over the limit."""
-    if len(files) > ATTACHMENT_MAX_COUNT:
-        raise ValidationError(too_many, params={"n": ATTACHMENT_MAX_COUNT}, code="too_many")
+    naming every refused file; ``too_many`` is the message when there are over the limit.
+    A browser never keeps a chosen file, so a refusal asks the person to choose again."""
     errors = []
-    for upload in files:
-        try:
-            upload.sniffed_mime = sniff_attachment(upload)
-        except ValidationError as exc:
-            errors.extend(exc.error_list)
+    if len(files) > ATTACHMENT_MAX_COUNT:
+        errors.append(ValidationError(too_many, params={"n": ATTACHMENT_MAX_COUNT},
+                                      code="too_many"))
+    else:
+        for upload in files:
+            try:
+                upload.sniffed_mime = sniff_attachment(upload)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([*errors, ValidationError(
+            _("请重新选择要上传的文件。"), code="choose_again")])
     return files
 
 
@@ -97,8 +102,11 @@ class MultipleFileField(forms.FileField):
 class SuggestionForm(forms.Form):
     """A member's suggestion; staff get two more fields to record one on a member's behalf."""
 
-    title = forms.CharField(label=_("标题"), max_length=TITLE_MAX,
-                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # Typing a title asks for similar suggestions in progress (templates/proposals/form.html).
+    title = forms.CharField(label=_("标题"), max_length=TITLE_MAX, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "hx-get": reverse_lazy("proposals:similar"),
+        "hx-trigger": "input changed delay:400ms", "hx-target": "#similar",
+        "hx-swap": "innerHTML"}))
     category = forms.ModelChoiceField(label=_("类别"), queryset=None,
                                       empty_label=_("请选择类别"))
     content = forms.CharField(label=_("内容"), max_length=CONTENT_MAX,
@@ -128,24 +136,12 @@ class SuggestionForm(forms.Form):
                 empty_label=_("不是在活动上提出的"),
                 help_text=_("在汇智沙龙、座谈会等活动上收集的建言，请选择那一场活动。"))
             self.order_fields(["submitter", "channel", "source_event"])
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
-        self.fields["title"].widget.attrs["maxlength"] = TITLE_MAX
-        for name in ("title", "content"):
-            self.fields[name].error_messages["required"] = _("请填写%(field)s。") % {
-                "field": self.fields[name].label}
 
     def _clean_text(self, name):
         value = self.cleaned_data[name].strip()
         if not value:
-            raise ValidationError(_("请填写%(field)s。"),
-                                  params={"field": self.fields[name].label}, code="required")
+            raise ValidationError(self.fields[name].error_messages["required"],
+                                  code="required")
         if SCRIPT_TAG.search(value):
             raise ValidationError(_("请不要输入脚本或网页代码（如 <script>）。"), code="markup")
         return value
@@ -172,7 +168,7 @@ class TextForm(forms.Form):
     """The text of a reply, a progress update, an implementation, a reason or a note."""
 
     text = forms.CharField(label=_("内容"), max_length=CONTENT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+                           widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean_text(self):
         value = self.cleaned_data["text"].strip()
@@ -181,26 +177,14 @@ class TextForm(forms.Form):
         return value
 
 
-def _styled(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-    return form
-
-
 class ReasonForm(TextForm):
     text = forms.CharField(label=_("理由"), max_length=CONTENT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class OptionalReasonForm(forms.Form):
     text = forms.CharField(label=_("理由（可不填）"), max_length=CONTENT_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AcceptForm(forms.Form):
@@ -224,7 +208,6 @@ class AcceptForm(forms.Form):
         units = Unit.objects.filter(alliance_id=suggestion.alliance_id).order_by("kind", "name")
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units
-        _styled(self)
 
 
 class MergeForm(forms.Form):
@@ -236,7 +219,6 @@ class MergeForm(forms.Form):
     def __init__(self, *args, suggestion, **kwargs):
         self.suggestion = suggestion
         super().__init__(*args, **kwargs)
-        _styled(self)
 
     def clean_into(self):
         number = self.cleaned_data["into"].strip().upper()
@@ -260,7 +242,6 @@ class GradeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = [(v, label) for v, label in Suggestion.Grade.choices
                                         if v in self.grades]
-        _styled(self)
 
     def clean_text(self):
         value = self.cleaned_data["text"].strip()
@@ -282,8 +263,7 @@ class NotImplementedForm(GradeForm):
 
 
 class ProgressForm(TextForm):
-    is_public = forms.BooleanField(label=_("建言人可见"), required=False, initial=True,
-                                   widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    is_public = forms.BooleanField(label=_("建言人可见"), required=False, initial=True)
 
 
 class EvidenceFields(forms.Form):
@@ -293,22 +273,17 @@ class EvidenceFields(forms.Form):
 
     evidence = MultipleFileField(
         label=_("佐证材料"), required=False,
-        widget=MultipleFileInput(attrs={"class": "form-control", "accept": ACCEPTED_SUFFIXES}),
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_SUFFIXES}),
         help_text=_("如签收单、现场照片：图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，"
                     "最多 %(n)s 个。")
         % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024), "n": ATTACHMENT_MAX_COUNT})
     evidence_public = forms.BooleanField(
         label=_("公开给建言人"), required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
         help_text=_("勾选后建言人可以查看和下载这些材料；不勾选则只有工作人员和承办、协办单位能看到。"))
 
     def clean_evidence(self):
-        try:
-            return check_uploads(self.cleaned_data.get("evidence") or [],
-                                 too_many=_("最多上传 %(n)s 个佐证材料。"))
-        except ValidationError as error:
-            raise ValidationError([*error.error_list, ValidationError(
-                _("请重新选择要上传的文件。"), code="choose_again")]) from None
+        return check_uploads(self.cleaned_data.get("evidence") or [],
+                             too_many=_("最多上传 %(n)s 个佐证材料。"))
 
 
 @functools.cache
@@ -319,9 +294,9 @@ def with_evidence(form_class):
 
 
 class FeedbackForm(forms.Form):
-    rating = forms.ChoiceField(label=_("您对办理结果的评价"), widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    rating = forms.ChoiceField(label=_("您对办理结果的评价"), widget=forms.RadioSelect)
     comment = forms.CharField(label=_("意见（可不填）"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -329,15 +304,14 @@ class FeedbackForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    working_days = forms.IntegerField(label=_("延长工作日数"), min_value=1, max_value=30,
-                                      widget=forms.NumberInput(attrs={"class": "form-control"}))
+    working_days = forms.IntegerField(label=_("延长工作日数"), min_value=1, max_value=30)
     text = forms.CharField(label=_("延期理由"), max_length=CONTENT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class GoldenForm(forms.Form):
     summary = forms.CharField(label=_("金点子公开简介"), max_length=CONTENT_MAX,
-                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_summary(self):
         value = self.cleaned_data["summary"].strip()

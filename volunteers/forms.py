@@ -102,27 +102,6 @@ class EventForm(EventRules, forms.ModelForm):
         self.fields["capacity"].widget.attrs.update(min=1, max=100000)
         if not is_coordinator(actor, alliance.pk):
             self.fields["organizers"].help_text = _("须包含您担任联络员的单位。")
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-            if field.help_text:
-                widget.attrs.setdefault("aria-describedby", f"id_{name}-help")
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                if "is-invalid" not in attrs["class"]:
-                    attrs["class"] += " is-invalid"
-                attrs["aria-describedby"] = f"id_{name}-error"
 
     def event_fields(self):
         """The cleaned values the services take."""
@@ -130,16 +109,7 @@ class EventForm(EventRules, forms.ModelForm):
 
 
 class CancelEventForm(forms.Form):
-    reason = forms.CharField(label=_("取消原因（将告知报名和候补人员）"), max_length=200,
-                             widget=forms.TextInput(attrs={"class": "form-control"}),
-                             error_messages={"required": _("请填写取消原因。")})
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        if "reason" in self.errors:
-            self.fields["reason"].widget.attrs.update({
-                "class": "form-control is-invalid", "aria-invalid": "true",
-                "aria-describedby": "id_reason-error"})
+    reason = forms.CharField(label=_("取消原因（将告知报名和候补人员）"), max_length=200)
 
 
 class SummaryYearForm(forms.Form):

@@ -44,8 +44,8 @@ def _required_message(label, widget):
 
 def _max_length_message(label):
     # The validator fills in limit_value and show_value; a % in the label stays a %.
-    return gettext("%(label)s最多 %%(limit_value)d 字，现在是 %%(show_value)d 字，"
-                   "请删减后再提交。") % {"label": short_label(label).replace("%", "%%")}
+    return gettext("%(label)s最多 %(limit_value)d 字，现在是 %(show_value)d 字，请删减后再提交。"
+                   ).replace("%(label)s", short_label(label).replace("%", "%%"))
 
 
 required_message = lazy(_required_message, str)

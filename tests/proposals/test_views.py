@@ -87,7 +87,7 @@ def test_member_cannot_record_for_someone_else(client, member_user, other_member
     ("content", {"content": "长" * 50_000}, "5000"),
     ("title", {"title": f"好建议{SCRIPT}"}, "脚本"),
     ("content", {"content": f"内容{SCRIPT}"}, "脚本"),
-    ("category", {"category": ""}, "必填"),
+    ("category", {"category": ""}, "请选择类别。"),
 ])
 def test_bad_input_is_refused_beside_the_field_and_kept(client, member_user, cat, field,
                                                         overrides, message):
