@@ -19,8 +19,10 @@ def cat(db):
 
 
 def _rows(response):
+    """The list and its pagination: what the cache serves (the page's shell, with its
+    session timer and CSRF token, is made per request)."""
     html = response.content.decode()
-    return html[html.index('data-testid="suggestion-list"'):]
+    return html[html.index('data-testid="suggestion-list"'):html.index("</main>")]
 
 
 def test_second_request_reads_no_suggestion_rows(client, coordinator, member_user,
