@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from alliance import roster
@@ -54,13 +55,19 @@ class SwitchAllianceForm(forms.Form):
         return alliance
 
 
+def formatted_lazy(text, **values):
+    """``text % values`` when it is shown, in the language of that request: a class
+    attribute's ``_("…") % {…}`` is formatted once, at import, in the default language."""
+    return lazy(lambda: text % values, str)()
+
+
 class RosterUploadForm(forms.Form):
     """A filled roster sheet; cleaning it reads and checks every row (nothing is written)."""
 
     sheet = forms.FileField(
         label=_("名册文件"),
-        help_text=_("Excel 文件（.xlsx），不超过 %(mb)s MB，一次最多 %(n)s 行。")
-        % {"mb": roster.MAX_BYTES // (1024 * 1024), "n": roster.MAX_ROWS},
+        help_text=formatted_lazy(_("Excel 文件（.xlsx），不超过 %(mb)s MB，一次最多 %(n)s 行。"),
+                                 mb=roster.MAX_BYTES // (1024 * 1024), n=roster.MAX_ROWS),
         error_messages={"required": _("请选择要上传的名册文件。"),
                         "empty": _("上传的文件是空的。")},
         widget=forms.ClearableFileInput(attrs={

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from alliance.forms import PersonChoiceField, UnitsField
+from alliance.forms import PersonChoiceField, UnitsField, formatted_lazy
 from alliance.models import Unit
 from alliance.selectors import handlers
 from proposals.models import Category, Feedback, Suggestion
@@ -111,14 +111,14 @@ class SuggestionForm(forms.Form):
                                       empty_label=_("请选择类别"))
     content = forms.CharField(label=_("内容"), max_length=CONTENT_MAX,
                               widget=forms.Textarea(attrs={"rows": 8}),
-                              help_text=_("说明问题、原因和建议的做法，不超过 %(n)s 字。")
-                              % {"n": CONTENT_MAX})
+                              help_text=formatted_lazy(
+                                  _("说明问题、原因和建议的做法，不超过 %(n)s 字。"), n=CONTENT_MAX))
     credit_publicly = forms.BooleanField(
         label=_("如被评为金点子，同意公开署名"), required=False)
     attachments = MultipleFileField(
         label=_("附件"), required=False,
-        help_text=_("图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，最多 %(n)s 个。")
-        % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024), "n": ATTACHMENT_MAX_COUNT})
+        help_text=formatted_lazy(_("图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，最多 %(n)s 个。"),
+                                 mb=ATTACHMENT_MAX_BYTES // (1024 * 1024), n=ATTACHMENT_MAX_COUNT))
     form_token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, categories, recording=False, submitters=None, channels=None,
@@ -274,9 +274,9 @@ class EvidenceFields(forms.Form):
     evidence = MultipleFileField(
         label=_("佐证材料"), required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_SUFFIXES}),
-        help_text=_("如签收单、现场照片：图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，"
-                    "最多 %(n)s 个。")
-        % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024), "n": ATTACHMENT_MAX_COUNT})
+        help_text=formatted_lazy(_("如签收单、现场照片：图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，"
+                                   "最多 %(n)s 个。"),
+                                 mb=ATTACHMENT_MAX_BYTES // (1024 * 1024), n=ATTACHMENT_MAX_COUNT))
     evidence_public = forms.BooleanField(
         label=_("公开给建言人"), required=False,
         help_text=_("勾选后建言人可以查看和下载这些材料；不勾选则只有工作人员和承办、协办单位能看到。"))

@@ -159,16 +159,10 @@ def _content_strings():
     return texts
 
 
-# Chinese that is known to reach English pages and is to be fixed where it is written, not
-# in the catalogue: help texts formatted when their module is imported (``_("…%(n)s…") % {…}``
-# at class level in proposals/forms.py, so always in the default language), and the "、"
-# that templates/alliance/home.html puts between the composition's parts. Remove an entry
-# once it is fixed; nothing else is tolerated.
-KNOWN_GAPS = [
-    "说明问题、原因和建议的做法，不超过 %(n)s 字。",
-    "图片、PDF 或 Office 文档，每个不超过 %(mb)s MB，最多 %(n)s 个。",
-    "、",
-]
+# Chinese known to reach English pages that is to be fixed where it is written, not in the
+# catalogue (a help text formatted at import, a "、" written into a template): name its msgid
+# here while it waits, and remove it once fixed. Nothing else is tolerated.
+KNOWN_GAPS = []
 TOLERATED = {run for text in KNOWN_GAPS for run in CJK.findall(text)}
 
 
