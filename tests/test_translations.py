@@ -235,3 +235,26 @@ def test_the_dashboard_in_english_for_a_coordinator(english, coordinator, conten
                   "Work queue", "Export"]:
         assert label in text, label
     assert not _interface_chinese(text), _interface_chinese(text)
+
+
+TEMPLATE_TOKEN = re.compile(
+    r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}|{%\s*comment\s*%}.*?{%\s*endcomment\s*%}"
+    r"|{%.*?%}|{{.*?}}|{#.*?#}|<!--.*?-->|<style.*?</style>|<script.*?</script>", re.S)
+CHINESE_DATE_FORMAT = re.compile(r'date:"[^"]*[\u4e00-\u9fff][^"]*"')
+
+
+def test_templates_write_no_chinese_outside_translation_tags():
+    """Chinese typed between a template's tags (a 、 joining a list, a label's ：, a date
+    written Y年n月) is on the English pages too: it goes in {% translate %}, and dates use
+    the language's formats (DATE_FORMAT, YEAR_MONTH_FORMAT)."""
+    found = []
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.suffix not in {".html", ".txt"}:
+            continue
+        source = path.read_text(encoding="utf-8")
+        text = TEMPLATE_TOKEN.sub(" ", source)
+        tags = " ".join(TEMPLATE_TOKEN.findall(source))
+        runs = CJK.findall(text) + CHINESE_DATE_FORMAT.findall(tags)
+        if runs:
+            found.append((str(path.relative_to(ROOT)), sorted(set(runs))))
+    assert not found, found
