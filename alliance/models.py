@@ -73,7 +73,8 @@ def unit_kind_choices():
 class CompositionTarget(models.Model):
     """The "6+12+6" target, kept as data so it can change without code."""
 
-    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="composition_targets")
+    alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.CASCADE,
+                                 related_name="composition_targets")
     kind = models.CharField(_("类别"), max_length=20, choices=unit_kind_choices)
     target = models.PositiveSmallIntegerField(_("目标数量"))
 
@@ -102,7 +103,8 @@ class Unit(ChoiceLabelsMixin, models.Model):
         ENTERPRISE = "enterprise", _("重点企事业单位")
         VOLUNTEER_TEAM = "volunteer_team", _("同心志愿服务团队")
 
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="units")
+    alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT,
+                                 related_name="units")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
@@ -163,7 +165,8 @@ class Member(models.Model):
         VOLUNTEER = "volunteer", _("志愿者")
         OTHER = "other", _("其他")
 
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="members")
+    alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT,
+                                 related_name="members")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="member",
@@ -202,8 +205,10 @@ class Membership(ChoiceLabelsMixin, models.Model):
         LIAISON = "liaison", _("联络员")
         MEMBER = "member", _("成员")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, verbose_name=_("成员"), on_delete=models.CASCADE,
+                               related_name="memberships")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE,
+                             related_name="memberships")
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     since = models.DateField(_("起始日期"), null=True, blank=True)
 
@@ -229,7 +234,8 @@ class Venue(ChoiceLabelsMixin, models.Model):
         STUDY = "study", _("学习活动室")
         OTHER = "other", _("其他阵地")
 
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="venues")
+    alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT,
+                                 related_name="venues")
     name = models.CharField(_("名称"), max_length=100)
     slug = models.SlugField(_("标识"), max_length=60, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -256,7 +262,8 @@ class UnityBuilding(models.Model):
         RENEWING = "renewing", _("复评中")
         WITHDRAWN = "withdrawn", _("已摘牌")
 
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="buildings")
+    alliance = models.ForeignKey(Alliance, verbose_name=_("联盟"), on_delete=models.PROTECT,
+                                 related_name="buildings")
     community = models.CharField(_("居委/小区"), max_length=60)
     building = models.CharField(_("楼组"), max_length=40)
     plaque_date = models.DateField(_("挂牌日期"), null=True, blank=True)

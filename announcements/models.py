@@ -63,7 +63,8 @@ class Announcement(ChoiceLabelsMixin, models.Model):
         MEMBERS = "members", _("全体成员")
         UNITS = "units", _("指定单位成员")
 
-    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT,
+    alliance = models.ForeignKey("alliance.Alliance", verbose_name=_("联盟"),
+                                 on_delete=models.PROTECT,
                                  related_name="announcements")
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文（Markdown）"), blank=True)
@@ -130,7 +131,8 @@ class Announcement(ChoiceLabelsMixin, models.Model):
 
 
 class Attachment(models.Model):
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE,
+    announcement = models.ForeignKey(Announcement, verbose_name=_("公告"),
+                                     on_delete=models.CASCADE,
                                      related_name="attachments")
     file = models.FileField(_("文件"), upload_to="announcements/files/%Y/%m/",
                             validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)])
@@ -156,8 +158,10 @@ class Attachment(models.Model):
 class AnnouncementRead(models.Model):
     """A member opened a members-only announcement (once per member)."""
 
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="reads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+    announcement = models.ForeignKey(Announcement, verbose_name=_("公告"),
+                                     on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("账号"),
+                             on_delete=models.CASCADE,
                              related_name="announcement_reads")
     read_at = models.DateTimeField(_("阅读时间"), default=timezone.now)
 

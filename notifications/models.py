@@ -28,8 +28,9 @@ class Notification(models.Model):
                                   related_name="notifications", verbose_name=_("接收人"))
     kind = models.CharField(_("类型"), max_length=50)
     dedup_key = models.CharField(_("去重键"), max_length=200, unique=True)
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
-    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"),
+                                    on_delete=models.CASCADE, null=True, blank=True)
+    target_id = models.PositiveBigIntegerField(_("对象编号"), null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -92,7 +93,8 @@ class Delivery(ChoiceLabelsMixin, models.Model):
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无需发送")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
+    notification = models.ForeignKey(Notification, verbose_name=_("通知"),
+                                     on_delete=models.CASCADE,
                                      related_name="deliveries")
     # Any channel registered in settings.NOTIFICATION_CHANNELS (email now; SMS, WeCom later).
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)

@@ -24,8 +24,8 @@ class Category(models.Model):
     """A kind of suggestion, with who leads it by default and its deadlines in working days."""
 
     alliance = models.ForeignKey(
-        "alliance.Alliance", on_delete=models.PROTECT, related_name="suggestion_categories"
-    )
+        "alliance.Alliance", verbose_name=_("联盟"), on_delete=models.PROTECT,
+        related_name="suggestion_categories")
     name = models.CharField(_("名称"), max_length=60)
     help_text = models.TextField(_("填写提示"), blank=True)
     default_lead_unit = models.ForeignKey(
@@ -55,8 +55,8 @@ class TrackingSequence(models.Model):
     """One counter row per year; the row is locked while a number is drawn, so numbers are
     unique and never reused (a rolled-back submission leaves a gap, never a duplicate)."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
 
     class Meta:
         verbose_name = _("编号序列")
@@ -171,8 +171,8 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
         __empty__ = _("未评定")
 
     alliance = models.ForeignKey(
-        "alliance.Alliance", on_delete=models.PROTECT, related_name="suggestions"
-    )
+        "alliance.Alliance", verbose_name=_("联盟"), on_delete=models.PROTECT,
+        related_name="suggestions")
     tracking_number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     submission_token = models.CharField(
         _("提交令牌"), max_length=64, unique=True, null=True, blank=True, editable=False,
@@ -327,7 +327,7 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
 class Assignment(models.Model):
     """A co-handling unit (协办单位) of a jointly handled suggestion (难事联办)."""
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE,
+    suggestion = models.ForeignKey(Suggestion, verbose_name=_("建言"), on_delete=models.CASCADE,
                                    related_name="assignments")
     unit = models.ForeignKey("alliance.Unit", verbose_name=_("协办单位"),
                              on_delete=models.PROTECT, related_name="assignments")
@@ -351,7 +351,7 @@ class SuggestionUpdate(ChoiceLabelsMixin, models.Model):
 
     Kind = workflow.Entry
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE,
+    suggestion = models.ForeignKey(Suggestion, verbose_name=_("建言"), on_delete=models.CASCADE,
                                    related_name="updates")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"),
@@ -379,10 +379,10 @@ class Feedback(ChoiceLabelsMixin, models.Model):
         BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
         DISSATISFIED = "dissatisfied", _("不满意")
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE,
+    suggestion = models.ForeignKey(Suggestion, verbose_name=_("建言"), on_delete=models.CASCADE,
                                    related_name="feedbacks")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评价人"),
+                               on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices)
     comment = models.TextField(_("意见"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -431,7 +431,7 @@ class Attachment(models.Model):
     download view, which serves a file only to those who may read the suggestion, and
     internal evidence only to those who see internal entries."""
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE,
+    suggestion = models.ForeignKey(Suggestion, verbose_name=_("建言"), on_delete=models.CASCADE,
                                    related_name="attachments")
     entry = models.ForeignKey(
         SuggestionUpdate, verbose_name=_("办理记录"), on_delete=models.CASCADE, null=True,
@@ -444,8 +444,9 @@ class Attachment(models.Model):
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
+                                    on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()

@@ -258,3 +258,20 @@ def test_templates_write_no_chinese_outside_translation_tags():
         if runs:
             found.append((str(path.relative_to(ROOT)), sorted(set(runs))))
     assert not found, found
+
+
+def test_every_field_of_the_portals_models_has_a_chinese_label():
+    """The admin and the forms name a field by its verbose_name; without one Django writes
+    the field's English name ("Alliance", "Uploaded by") on a Chinese page."""
+    from django.apps import apps
+    from django.utils import translation
+
+    ours = {"alliance", "proposals", "volunteers", "notifications", "announcements", "audit"}
+    with translation.override("zh-hans"):
+        unlabelled = [
+            f"{model._meta.label}.{field.name}"
+            for model in apps.get_models() if model._meta.app_label in ours
+            for field in model._meta.get_fields()
+            if field.concrete and not field.auto_created
+            and str(field.verbose_name).isascii()]
+    assert unlabelled == []

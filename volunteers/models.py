@@ -68,7 +68,8 @@ class Event(ChoiceLabelsMixin, models.Model):
         CANCELLED = "cancelled", _("已取消")
         COMPLETED = "completed", _("已结束")
 
-    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT,
+    alliance = models.ForeignKey("alliance.Alliance", verbose_name=_("联盟"),
+                                 on_delete=models.PROTECT,
                                  related_name="events")
     title = models.CharField(_("标题"), max_length=120)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -143,9 +144,10 @@ class Registration(ChoiceLabelsMixin, models.Model):
     SEATED = (State.REGISTERED, State.ATTENDED, State.NO_SHOW)
     ACTIVE = (State.REGISTERED, State.WAITLISTED, State.ATTENDED, State.NO_SHOW)
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
-    member = models.ForeignKey("alliance.Member", on_delete=models.CASCADE,
-                               related_name="registrations")
+    event = models.ForeignKey(Event, verbose_name=_("活动"), on_delete=models.CASCADE,
+                              related_name="registrations")
+    member = models.ForeignKey("alliance.Member", verbose_name=_("成员"),
+                               on_delete=models.CASCADE, related_name="registrations")
     state = models.CharField(_("状态"), max_length=12, choices=State.choices,
                              default=State.REGISTERED)
     position = models.PositiveIntegerField(_("候补序号"), null=True, blank=True)
@@ -218,12 +220,14 @@ class ServiceRecord(models.Model):
 class HoursCorrection(models.Model):
     """A change of a service record's hours, with its reason: corrections are never silent."""
 
-    record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE,
+    record = models.ForeignKey(ServiceRecord, verbose_name=_("志愿服务记录"),
+                               on_delete=models.CASCADE,
                                related_name="corrections")
     old_hours = models.DecimalField(_("原时长"), max_digits=6, decimal_places=1)
     new_hours = models.DecimalField(_("新时长"), max_digits=6, decimal_places=1)
     reason = models.CharField(_("更正原因"), max_length=200)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("更正人"),
+                               on_delete=models.SET_NULL, null=True,
                                related_name="+")
     created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
 
@@ -243,10 +247,11 @@ def new_feed_token():
 class CalendarToken(models.Model):
     """The secret in a member's private calendar feed URL."""
 
-    member = models.OneToOneField("alliance.Member", on_delete=models.CASCADE,
+    member = models.OneToOneField("alliance.Member", verbose_name=_("成员"),
+                                  on_delete=models.CASCADE,
                                   related_name="calendar_token")
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(auto_now_add=True)
+    token = models.CharField(_("密钥"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("日历订阅密钥")
