@@ -15,6 +15,7 @@ from alliance.admin import MemberResource
 from alliance.models import Member, Membership, StaffRole, Unit
 from alliance.views import ROSTER_SESSION_KEY
 from audit.models import AuditEntry
+from tests.concurrency import run_together
 from tests.factories import (
     AllianceFactory,
     MemberFactory,
@@ -491,29 +492,13 @@ def test_the_audit_log_keeps_each_alliances_imports_to_itself(client, alliance):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_at_once_write_each_person_once(alliance, coordinator):
-    import threading
-
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; row locks need PostgreSQL (set DATABASE_URL)")
     batches = [roster.read_sheet(sheet(GOOD), alliance=alliance) for _ in range(2)]
-    barrier, errors = threading.Barrier(2), []
-
-    def confirm_one(rows):
-        from django.db import connection as thread_connection
-        try:
-            barrier.wait()
-            services.import_roster(actor=coordinator, alliance=alliance, rows=rows)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=confirm_one, args=(rows,)) for rows in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_together(*(
+        lambda rows=rows: services.import_roster(actor=coordinator, alliance=alliance,
+                                                 rows=rows) for rows in batches))
+    assert not [r for r in results if isinstance(r, Exception)]
     assert Member.objects.filter(alliance=alliance).count() == len(GOOD)

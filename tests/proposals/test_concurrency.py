@@ -3,14 +3,13 @@
 Only PostgreSQL runs two writers at once; SQLite serialises whole-database writes, so
 these tests would prove nothing there and are skipped."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from proposals import services
 from proposals.models import Suggestion
 from proposals.services import TransitionError
+from tests.concurrency import run_together
 from tests.factories import CategoryFactory
 
 pytestmark = [
@@ -18,27 +17,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="row locks under concurrency need PostgreSQL; SQLite serialises"),
 ]
-
-
-def _run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what was raised
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_two_concurrent_submissions_of_one_form_create_one_suggestion(member_user):
@@ -49,7 +27,7 @@ def test_two_concurrent_submissions_of_one_form_create_one_suggestion(member_use
             actor=member_user, alliance=category.alliance, category=category,
             title="双击提交", content="内容", submission_token="form-token-1")
 
-    results = _run_together(submit, submit)
+    results = run_together(submit, submit)
     assert all(isinstance(r, Suggestion) for r in results), results
     assert results[0].pk == results[1].pk
     assert Suggestion.objects.count() == 1
@@ -62,7 +40,7 @@ def test_concurrent_numbers_are_unique(member_user):
         return services.submit_suggestion(actor=member_user, alliance=category.alliance,
                                           category=category, title="并发", content="内容")
 
-    results = _run_together(*[submit] * 6)
+    results = run_together(*[submit] * 6)
     numbers = {r.tracking_number for r in results}
     assert len(numbers) == 6
 
@@ -72,7 +50,7 @@ def test_withdraw_and_accept_at_once_leave_one_applied_one_refused(member_user, 
     category = CategoryFactory()
     s = services.submit_suggestion(actor=member_user, alliance=category.alliance,
                                    category=category, title="冲突", content="内容")
-    results = _run_together(
+    results = run_together(
         lambda: services.withdraw_suggestion(actor=member_user, suggestion=s.pk),
         lambda: services.accept_suggestion(actor=coordinator, suggestion=s.pk,
                                            handler=handler_user),

@@ -3,13 +3,13 @@ so only PostgreSQL's row locks are put to the test here)."""
 
 import datetime
 import random
-import threading
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from notifications.models import Notification
+from tests.concurrency import run_together
 from tests.factories import EventFactory, MemberFactory, UnitFactory, UserFactory
 from volunteers import services
 from volunteers.models import Registration
@@ -18,28 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _run_together(jobs):
-    """Run the callables at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        from django.db import connection as thread_connection
-        try:
-            barrier.wait()
-            job()
-        except services.EventError:
-            pass  # a refusal (capacity below the seats, a cancellation too late) is an answer
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    """The jobs at once; a refusal (capacity below the seats, a cancellation too late) is an
+    answer, anything else raised is returned."""
+    return [result for result in run_together(*jobs)
+            if isinstance(result, Exception) and not isinstance(result, services.EventError)]
 
 
 def test_capacity_edits_racing_fifty_signups_and_cancellations_keep_every_promise():

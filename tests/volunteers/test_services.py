@@ -1,5 +1,4 @@
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -7,6 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.models import Notification
+from tests.concurrency import run_together
 from tests.factories import EventFactory, MemberFactory
 from volunteers import services
 from volunteers.models import Event, HoursCorrection, Registration, ServiceRecord
@@ -168,25 +168,9 @@ def test_fifty_concurrent_signups_for_ten_seats_leave_ten_registered_and_forty_w
         pytest.skip("SQLite serialises writers; row locks need PostgreSQL (set DATABASE_URL)")
     event = EventFactory(capacity=10, start=timezone.now() + datetime.timedelta(days=2))
     members = [MemberFactory() for _ in range(50)]
-    barrier = threading.Barrier(50)
-    errors = []
-
-    def sign_up(member):
-        from django.db import connection as thread_connection
-        try:
-            barrier.wait()
-            services.register(event_id=event.pk, member=member)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=sign_up, args=(m,)) for m in members]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = run_together(*(lambda m=m: services.register(event_id=event.pk, member=m)
+                             for m in members))
+    assert not [r for r in results if isinstance(r, Exception)]
     regs = Registration.objects.filter(event=event)
     assert regs.filter(state="registered").count() == 10
     waiting = regs.filter(state="waitlisted")
