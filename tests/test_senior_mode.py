@@ -156,6 +156,19 @@ def test_another_members_choice_is_not_mine():
     assert not is_senior(client.get("/"))
 
 
+def test_a_cookie_left_on_a_shared_phone_does_not_change_the_next_members_profile():
+    first = MemberFactory(senior_mode=True)
+    second = MemberFactory()
+    phone = Client()
+    sign_in(phone, first.user)
+    assert is_senior(phone.get("/"))  # the browser's cookie follows first's profile
+    phone.post("/accounts/logout/")
+    assert phone.cookies["senior_mode"].value == "on"
+    sign_in(phone, second.user)
+    assert not is_senior(phone.get("/"))
+    assert Member.objects.get(pk=second.pk).senior_mode is False
+
+
 def test_an_account_without_a_profile_is_not_made_one():
     user = UserFactory(roles=["handler"])
     client = Client()

@@ -7,9 +7,10 @@ in every page's header and remembered where the person is known.
   costs no query for it; the switch writes profile, session and cookie together.
 - Staff without a Member record keep the cookie.
 
-Turning the mode on is never the wrong guess for someone who needs it: a member who turns it
-on before signing in keeps it on after (and their profile learns it); only the switch turns
-it off.
+A member who presses the switch on the sign-in page's browser, just before signing in, keeps
+the choice (and their profile learns it). A cookie this browser kept from someone else (a
+shared phone) is not a choice of theirs: otherwise the profile wins, and the cookie is brought
+in line with it.
 """
 
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 COOKIE_NAME = "senior_mode"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie (RFC 6265bis)
 SESSION_KEY = "senior_mode"
+# Set when a visitor presses the switch; a sign-in in the same session adopts the choice.
+PRESSED_KEY = "senior_mode_pressed"
 ON = "on"
 
 
@@ -35,17 +38,19 @@ def is_on(request):
 
 def remember_at_login(sender, request, user, **kwargs):
     """Signing in brings the member's choice into the session (the one query for it); one
-    turned on in this browser just before signing in is kept and written to the profile."""
+    they made with the switch in this session just before signing in is kept and written to
+    the profile."""
     from alliance.models import Member
 
     if request is None or not hasattr(request, "session"):
         return
+    pressed = request.session.pop(PRESSED_KEY, None)
     profile_on = Member.objects.filter(user=user).values_list("senior_mode", flat=True).first()
     if profile_on is None:  # staff without a Member record: the cookie decides
         return
-    if not profile_on and _cookie_says_on(request):
-        Member.objects.filter(user=user).update(senior_mode=True)
-        profile_on = True
+    if pressed is not None and pressed != profile_on:
+        Member.objects.filter(user=user).update(senior_mode=pressed)
+        profile_on = pressed
     request.session[SESSION_KEY] = profile_on
 
 
@@ -60,6 +65,8 @@ def choose(request, response, *, on):
             request.session[SESSION_KEY] = on
         else:
             request.session.pop(SESSION_KEY, None)
+    else:
+        request.session[PRESSED_KEY] = on
     set_cookie(request, response, on=on)
 
 
