@@ -95,3 +95,19 @@ def test_a_short_timeout_stamps_activity_finely(settings):
     for seconds in (15, 30, 45):  # never 20 seconds without a request
         with time_machine.travel(start + datetime.timedelta(seconds=seconds), tick=False):
             assert client.get("/me/").status_code == 200, seconds
+
+
+def test_the_page_gives_its_get_address_the_stamping_interval_and_both_plural_texts(settings):
+    settings.STAFF_IDLE_TIMEOUT = 1800
+    UserFactory(username="he", roles=["coordinator"])
+    client = signed_in("he")
+    page = client.get("/suggestions/new/?from=home").content.decode()
+    assert 'data-page-url="/suggestions/new/?from=home"' in page
+    assert 'data-idle-stamp-every="60"' in page  # min(60 s, timeout / 10), as the server stamps
+    assert "data-text-one=" in page and "data-text-other=" in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/suggestions/new/").content.decode()
+    assert "logged out in {minutes} minute." in page and "logged out in {minutes} minutes." in page
+    # A page rendered by a POST (a refused form) names no address of its own: the script
+    # takes the page the form was sent from.
+    assert "data-page-url" not in client.post("/suggestions/new/", {}).content.decode()

@@ -44,16 +44,22 @@ class StaffIdleTimeoutMiddleware:
                 # A minute's resolution is plenty for a half-hour timeout, and spares busy
                 # staff pages an UPDATE of the session row on every request (a short
                 # timeout, as in tests, gets a finer one).
-                if last_seen is None or now - last_seen >= min(self.resolution, timeout // 10):
+                if last_seen is None or now - last_seen >= self.stamp_every(timeout):
                     request.session[self.session_key] = last_seen = now
                 request.staff_idle = self.idle_state(last_seen, now)
         return self.get_response(request)
 
     @classmethod
+    def stamp_every(cls, timeout):
+        """How often a request stamps activity; the page pings no more often when typing."""
+        return min(cls.resolution, timeout // 10)
+
+    @classmethod
     def idle_state(cls, last_seen, now):
         timeout = settings.STAFF_IDLE_TIMEOUT
         return {"timeout": timeout, "left": max(0, timeout - (now - last_seen)),
-                "warning": min(cls.warning, timeout // 3)}
+                "warning": min(cls.warning, timeout // 3),
+                "stamp_every": cls.stamp_every(timeout)}
 
     @classmethod
     def stamp(cls, request):

@@ -3,12 +3,15 @@
 // - Drafts: what is typed into a form with a text area (a suggestion, a reply, an
 //   announcement) is kept in this browser's localStorage, under the signed-in user and the
 //   page, and put back with a note when the form comes back empty (after a timeout and a new
-//   login, a closed tab, a crash). It is removed once the form was sent and the portal moved
-//   on, by 清除草稿, by 退出, and after a week.
+//   login, a closed tab, a crash). A draft is keyed by the page's own GET address and the
+//   address the form is sent to, so the page that shows a refused form again (rendered by
+//   the POST, at the action's address) finds it too. It is removed once the form was sent
+//   and the portal moved on, by 清除草稿, by 退出, and after a week (whoever's it is: a phone
+//   shared by a family keeps no one's old drafts).
 // - Staff idle timeout (yichuan/middleware.py): a few minutes before the server signs staff
 //   out, a dialog says so and offers 继续, which posts to the keep-alive address; typing in a
 //   form counts as activity too. When the time is up, the page goes to the login page, which
-//   comes back here after the new login.
+//   comes back here (the page's GET address) after the new login.
 //
 // The CSP allows no inline script: the settings come as data attributes on this script's
 // element (templates/partials/_session.html).
@@ -16,7 +19,8 @@
   "use strict";
   const script = document.currentScript;
   const config = script.dataset;
-  const DRAFT_PREFIX = "yichuan.draft.v1:" + config.user + ":";
+  const DRAFTS = "yichuan.draft.v1:";
+  const DRAFT_PREFIX = DRAFTS + config.user + ":";
   const DEADLINE_KEY = "yichuan.idle-deadline.v1:" + config.user;
   const DRAFT_MAX_AGE = 7 * 24 * 3600 * 1000;
   const SKIPPED_TYPES = ["hidden", "password", "file", "submit", "button", "reset", "image"];
@@ -105,8 +109,42 @@
     });
   }
 
-  function draftKey(form, index) {
-    return DRAFT_PREFIX + location.pathname + "|" + (form.getAttribute("action") || "") + "|" + index;
+  function referrerPath() {
+    try {
+      const url = new URL(document.referrer);
+      return url.origin === location.origin ? url.pathname + url.search : "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  // The address to come back to: the page's own GET address, given by the server; a page
+  // rendered by a POST (a form shown again with its errors, at an address that only takes
+  // POSTs) has none and is the page the form was sent from.
+  const pageUrl = config.pageUrl || referrerPath() || location.pathname;
+  const renderedByPost = config.pageUrl === undefined;
+
+  function formAction(form) {
+    // The resolved address: the page's own one when the attribute is absent (form.action
+    // would be a field of the form named "action", if it had one).
+    try {
+      return new URL(form.getAttribute("action") || location.href, location.href).pathname;
+    } catch (error) {
+      return form.getAttribute("action") || "";
+    }
+  }
+
+  // The page's forms by key: its GET address, the form's address and which of the forms
+  // sent there it is.
+  function keyedForms(forms) {
+    const byKey = {};
+    const seen = {};
+    forms.forEach(function (form) {
+      const action = formAction(form);
+      seen[action] = (seen[action] || 0) + 1;
+      byKey[DRAFT_PREFIX + pageUrl + "|" + action + "|" + seen[action]] = form;
+    });
+    return byKey;
   }
 
   function removeDraft(key) {
@@ -120,7 +158,8 @@
       removeDraft(key);
       return;
     }
-    write(key, {path: location.pathname, saved: Date.now(), values: snapshot(form)});
+    write(key, {page: pageUrl, from: location.pathname + location.search, saved: Date.now(),
+      values: snapshot(form)});
   }
 
   function showRestoredNote(form, key, initial) {
@@ -162,35 +201,32 @@
     showRestoredNote(form, key, initial);
   }
 
-  function referrerPath() {
-    try {
-      return document.referrer ? new URL(document.referrer).pathname : "";
-    } catch (error) {
-      return "";
-    }
+  // Drafts older than a week go, whoever's they are (the device may be shared).
+  function forgetOldDrafts() {
+    Object.keys(store).filter(function (key) { return key.startsWith(DRAFTS); })
+      .forEach(function (key) {
+        const draft = read(key);
+        if (!draft || typeof draft.saved !== "number" || Date.now() - draft.saved > DRAFT_MAX_AGE) {
+          removeDraft(key);
+        }
+      });
   }
 
-  // A draft whose form was sent is done once that sending led somewhere else, or back to an
-  // empty form (the portal's redirect after success). A form that comes back filled in (with
-  // its errors) keeps the draft; a sending that met the login page (the session had timed
-  // out) arrives here from the login page, and the draft is restored.
+  // A draft whose form was sent is done once that sending led to a page without that form,
+  // or back to it empty (the portal's redirect after success). The form shown again by the
+  // POST's answer (refused, with its errors), or filled in, keeps the draft; a sending that
+  // met the login page (the session had timed out) arrives here from the login page, and
+  // the draft is restored.
   function forgetSentDrafts(pageForms) {
-    if (!store) {
-      return;
-    }
     const cameFrom = referrerPath();
     Object.keys(store).filter(function (key) { return key.startsWith(DRAFT_PREFIX); })
       .forEach(function (key) {
         const draft = read(key);
-        if (!draft || Date.now() - draft.saved > DRAFT_MAX_AGE) {
-          removeDraft(key);
-          return;
-        }
-        if (!draft.sent || cameFrom !== draft.path) {
+        if (!draft || !draft.sent || cameFrom !== draft.from) {
           return;
         }
         const form = pageForms[key];
-        if (form === undefined || !typedSomething(form)) {
+        if (form === undefined || (!renderedByPost && !typedSomething(form))) {
           removeDraft(key);
         } else {
           delete draft.sent;
@@ -203,12 +239,11 @@
     if (!store) {
       return;
     }
-    const forms = trackedForms();
-    const byKey = {};
-    forms.forEach(function (form, index) { byKey[draftKey(form, index)] = form; });
+    forgetOldDrafts();
+    const byKey = keyedForms(trackedForms());
     forgetSentDrafts(byKey);
-    forms.forEach(function (form, index) {
-      const key = draftKey(form, index);
+    Object.keys(byKey).forEach(function (key) {
+      const form = byKey[key];
       const draft = read(key);
       if (draft && draft.values && !typedSomething(form)) {
         delete draft.sent;
@@ -250,8 +285,8 @@
     const text = document.getElementById("idle-warning-text");
     const timeout = Number(config.idleTimeout) * 1000;
     const warning = Number(config.idleWarning) * 1000;
-    // Typing pings at most this often; the server stamps activity by the minute.
-    const pingEvery = Math.max(1000, Math.min(60 * 1000, timeout / 10));
+    // Typing pings at most as often as the server stamps activity.
+    const pingEvery = Math.max(1000, Number(config.idleStampEvery) * 1000);
     const GRACE = 2000;
     let deadline = Date.now() + Number(config.idleLeft) * 1000;
     let lastPing = 0;
@@ -271,8 +306,7 @@
 
     function leave() {
       leaving = true;
-      const here = location.pathname + location.search;
-      location.assign(config.loginUrl + "?next=" + encodeURIComponent(here));
+      location.assign(config.loginUrl + "?next=" + encodeURIComponent(pageUrl));
     }
 
     function ping() {
@@ -318,7 +352,8 @@
         leave();
       } else if (left <= warning) {
         const minutes = Math.max(1, Math.ceil(left / 60000));
-        text.textContent = text.dataset.text.replace("{minutes}", String(minutes));
+        const phrase = minutes === 1 ? text.dataset.textOne : text.dataset.textOther;
+        text.textContent = phrase.replace("{minutes}", String(minutes));
         if (!dialog.open) {
           dialog.showModal();
         }

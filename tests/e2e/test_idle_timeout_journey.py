@@ -121,3 +121,45 @@ def test_a_draft_is_kept_for_its_account_only_and_cleared_on_request(page, offic
     assert page.input_value("textarea[name=content]") == ""
     assert page.locator("[data-testid=draft-restored]").count() == 0
     assert drafts(page) == []
+
+
+def test_a_refused_action_keeps_its_draft_and_the_timeout_comes_back_to_the_suggestion(
+        page, office):
+    """The refused form comes back at the action's address, which only takes POSTs: the
+    draft stays, and the login after the timeout leads to the suggestion, not to a 405."""
+    from tests.factories import SuggestionFactory
+
+    suggestion = SuggestionFactory(category=Category.objects.get(), alliance=office)
+    note = "请物业本周内更换楼道灯。"
+    detail = f"/suggestions/{suggestion.tracking_number}/"
+    login(page, "coordinator")
+    page.goto(detail)
+    page.click("[data-testid=action-accept]")
+    form = "[data-testid=form-accept]"
+    page.fill(f"{form} textarea[name=note]", note)
+    click_and_wait(page, "[data-testid=submit-accept]")  # no 承办人 chosen: refused
+    assert page.url.endswith(f"{detail}accept/")
+    assert page.input_value(f"{form} textarea[name=note]") == note
+    page.wait_for_timeout(500)
+    assert len(drafts(page)) == 1  # the refused sending did not count as sent
+
+    page.wait_for_url("**/accounts/login/?next=*", timeout=TIMEOUT * 2000)
+    assert page.url.endswith("?next=" + detail.replace("/", "%2F"))
+    login(page, "coordinator", here=True)
+    assert page.url.endswith(detail)
+    assert "已恢复您未提交的草稿" in page.locator("[data-testid=draft-restored]").inner_text()
+    assert page.input_value(f"{form} textarea[name=note]") == note
+
+
+def test_week_old_drafts_of_any_account_are_purged(page, office):
+    login(page, "wangfang")
+    page.goto("/me/")
+    old = 8 * 24 * 3600 * 1000
+    page.evaluate("""old => {
+        const value = JSON.stringify({saved: Date.now() - old, values: {"content#0": "旧"}});
+        localStorage.setItem("yichuan.draft.v1:99999:/suggestions/new/|/suggestions/new/|1", value);
+        localStorage.setItem("yichuan.draft.v1:99998:/x/|/x/|1",
+                             JSON.stringify({saved: Date.now(), values: {}}));
+    }""", old)
+    page.goto("/me/")
+    assert drafts(page) == ["yichuan.draft.v1:99998:/x/|/x/|1"]
