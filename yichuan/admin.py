@@ -6,6 +6,7 @@ give the coordinator role (alliance.rules.admin_perms), on the rows of the allia
 coordinate (alliance.admin_scope).
 """
 
+import rules
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,10 @@ def may_use_admin(user):
         return True
     coordinated = coordinated_alliance_ids(user)
     return coordinated is None or bool(coordinated)
+
+
+# The header's link to the admin, for whoever the site lets in.
+rules.add_perm("portal.use_admin", rules.predicate(may_use_admin))
 
 
 class PortalAdminSite(admin.AdminSite):

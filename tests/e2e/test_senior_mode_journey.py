@@ -123,9 +123,12 @@ def phone(browser, live_server, senior):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE,
                                   reduced_motion="reduce")
     context.set_default_timeout(15000)
-    if senior:
-        context.add_cookies([{"name": "senior_mode", "value": "on", "url": live_server.url}])
-    return context, context.new_page()
+    page = context.new_page()
+    if senior:  # pressed before signing in, as a person would: the sign-in keeps it
+        page.goto("/")
+        with page.expect_navigation():
+            page.click("[data-testid=senior-switch] button")
+    return context, page
 
 
 def check(page, url, senior):

@@ -460,3 +460,11 @@ def test_a_promotion_read_in_the_inbox_stays_there_but_is_not_mailed_after_it_is
     services.cancel_registration(registration_id=line[0].pk)
     assert Notification.objects.filter(pk=promoted.pk).exists()
     assert set(promoted.deliveries.values_list("state", flat=True)) == {"skipped"}
+
+
+def test_the_header_links_a_coordinator_to_the_admin_and_not_a_member(client, member_user):
+    coordinator = UserFactory(username="coord-header", roles=["coordinator"], is_staff=False)
+    client.force_login(coordinator)
+    assert "管理后台" in shown(client.get("/events/"))
+    client.force_login(member_user)
+    assert "管理后台" not in shown(client.get("/events/"))
