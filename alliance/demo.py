@@ -148,7 +148,9 @@ def _demo_accounts(alliance, members, units):
         user.set_password(DEMO_PASSWORD)
         user.save()
         record_verified_email(user)  # made by staff: the address receives mail
-        user.groups.set([groups[r] for r in role_names if r not in HELD_FOR_AN_ALLIANCE])
+        # A database flushed after its migrations (the browser tests') lacks their groups.
+        user.groups.set([groups.get(r) or Group.objects.get_or_create(name=r)[0]
+                         for r in role_names if r not in HELD_FOR_AN_ALLIANCE])
         StaffRole.objects.bulk_create([StaffRole(user=user, alliance=alliance, role=r)
                                        for r in role_names if r in HELD_FOR_AN_ALLIANCE])
         if member is not None:
