@@ -16,6 +16,7 @@ from django.utils.functional import SimpleLazyObject
 
 from alliance import roles
 from alliance.models import Alliance
+from yichuan.prepared import PreparedQuery
 
 SESSION_KEY = "portal_alliance"
 
@@ -42,6 +43,12 @@ def on_own_host(request):
     return bool(request.alliance.host) and request.alliance.host == _host(request)
 
 
+# Every request that shows its alliance runs this: composed by the ORM once per process.
+_CANDIDATES = PreparedQuery(
+    lambda host, slug, chosen: Alliance.objects.filter(Q(host=host) | Q(slug=slug) | Q(pk=chosen)),
+    host="\x01host", slug="\x01slug", chosen=-7_004_002)
+
+
 def resolve(request):
     """The request's alliance, in one query: every candidate (at most three rows) is
     fetched at once and the first by rank wins; NO_ALLIANCE when there is none at all."""
@@ -55,15 +62,15 @@ def resolve(request):
         else:
             chosen = roles.facts(user).home_alliance_id()
     host = _host(request)
-    candidates = Q(host=host) | Q(slug=settings.PORTAL_ALLIANCE_SLUG)
-    if chosen is not None:
-        candidates |= Q(pk=chosen)
 
     def rank(alliance):
         return (0 if host and alliance.host == host else 1 if alliance.pk == chosen else 2,
                 alliance.pk)
 
-    found = min(Alliance.objects.filter(candidates), key=rank, default=None)
+    # None compares with NULL: no host, or nobody chosen, matches no row.
+    candidates = _CANDIDATES.objects(host=host or None, slug=settings.PORTAL_ALLIANCE_SLUG,
+                                     chosen=chosen)
+    found = min(candidates, key=rank, default=None)
     return found or Alliance.objects.order_by("pk").first() or NO_ALLIANCE
 
 
