@@ -5,6 +5,8 @@ request shows one alliance (alliance.context.request_alliance says which), and s
 held for an alliance (StaffRole).
 """
 
+from collections import Counter
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -42,19 +44,23 @@ class Alliance(models.Model):
         self.host = (self.host or "").strip().lower() or None
         super().save(*args, **kwargs)
 
-    def composition(self):
+    def composition(self, units=None):
         """Where the alliance stands against its target, per unit kind.
 
         Returns a list of dicts ``{kind, label, target, actual, complete}`` in kind order;
-        two queries whatever the number of units.
+        two queries whatever the number of units, one when the page already holds the
+        alliance's active top-level ``units`` (alliance.selectors.units_by_kind).
         """
         targets = {t.kind: t.target for t in self.composition_targets.all()}
-        counts = dict(
-            self.units.filter(parent__isnull=True, is_active=True)
-            .values_list("kind")
-            .annotate(n=models.Count("id"))
-            .values_list("kind", "n")
-        )
+        if units is not None:
+            counts = Counter(unit.kind for unit in units)
+        else:
+            counts = dict(
+                self.units.filter(parent__isnull=True, is_active=True)
+                .values_list("kind")
+                .annotate(n=models.Count("id"))
+                .values_list("kind", "n")
+            )
         rows = []
         for kind, label in Unit.Kind.choices:
             target = targets.get(kind, 0)

@@ -22,6 +22,11 @@ def units_by_kind(alliance):
     return [(kind, label, groups[kind]) for kind, label in Unit.Kind.choices]
 
 
+def units_of(groups):
+    """The units of units_by_kind's groups, for Alliance.composition to count."""
+    return [unit for _kind, _label, units in groups for unit in units]
+
+
 def unit_for_page(alliance, slug):
     """The unit's public page: 404 for a unit of another alliance."""
     return get_object_or_404(

@@ -20,10 +20,11 @@ from yichuan.home import HOME_SECTIONS, UNIT_SECTIONS, collect
 @require_safe
 def home(request):
     alliance = request.alliance
+    groups = selectors.units_by_kind(alliance) if alliance else []
     context = {
         "alliance": alliance,
-        "composition": alliance.composition() if alliance else [],
-        "groups": selectors.units_by_kind(alliance) if alliance else [],
+        "composition": alliance.composition(units=selectors.units_of(groups)) if alliance else [],
+        "groups": groups,
     }
     context["sections"] = collect(HOME_SECTIONS, request)
     return render(request, "alliance/home.html", context)
@@ -32,10 +33,11 @@ def home(request):
 @require_safe
 def alliance_index(request):
     alliance = request.alliance
+    groups = selectors.units_by_kind(alliance) if alliance else []
     return render(request, "alliance/index.html", {
         "alliance": alliance,
-        "composition": alliance.composition() if alliance else [],
-        "groups": selectors.units_by_kind(alliance) if alliance else [],
+        "composition": alliance.composition(units=selectors.units_of(groups)) if alliance else [],
+        "groups": groups,
         "page_title": _("联盟成员单位"),
     })
 

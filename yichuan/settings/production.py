@@ -15,7 +15,7 @@ WHITENOISE_USE_FINDERS = False
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "yichuan.static.PortalStaticFilesStorage"},
 }
 
 # Production runs behind a TLS proxy. Set TRUSTED_PROXIES (base.py) to its address, or the
