@@ -41,6 +41,20 @@ class Target:
     rotation: list = field(default_factory=list)  # (cookie, path) pairs for writes
     reset: object = None  # callable run before a measured write run
     baseline: bool = False
+    # The page's target at c=8: at least this share of its limit's req/s, and a p95 under
+    # p95_ms (None: no latency target of its own).
+    share: float | None = None
+    p95_ms: float | None = None
+
+    @property
+    def limit(self):
+        """The limit a page is divided by: L1 with the same signed-in session for a page
+        requested signed in (being signed in costs three reads before any page work, and
+        keeping users and roles out of the database would let a deactivation or a role
+        change wait), plain L1 for an anonymous page. None for the limits themselves."""
+        if self.baseline:
+            return None
+        return "L1_signed_in" if (self.cookie or self.rotation) else "L1"
 
     def headers(self, base):
         headers = {"X-Forwarded-Proto": "https"}

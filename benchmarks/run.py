@@ -322,7 +322,9 @@ def main(argv=None):
                 rows.append(row)
                 log(f"  {target.name} c={concurrency}: {row['rps']} req/s, "
                     f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']}")
-            pages[target.name] = {"label": target.label, "path": target.path, "runs": rows}
+            pages[target.name] = {"label": target.label, "path": target.path, "runs": rows,
+                                  "limit": target.limit, "share": target.share,
+                                  "p95_target_ms": target.p95_ms}
             drain(args.port)
     result["pages"] = pages
 

@@ -30,18 +30,37 @@ def _result(**extra):
         "pages": {
             "L0": {"label": "L0", "path": "/", "runs": [_run(1000)]},
             "L1": {"label": "L1", "path": "/", "runs": [_run(400)]},
-            "queue": {"label": "queue", "path": "/", "runs": [_run(200)]},
+            "L1_signed_in": {"label": "L1s", "path": "/", "runs": [_run(250)]},
+            "queue": {"label": "queue", "path": "/", "runs": [_run(200)],
+                      "limit": "L1_signed_in", "share": 0.85, "p95_target_ms": None},
+            "home": {"label": "home", "path": "/", "runs": [_run(200)],
+                     "limit": "L1", "share": 0.40, "p95_target_ms": 50},
         },
-        "queries": {"queue": {"queries": 7, "ok": True},
+        "queries": {"queue": {"queries": 7, "ok": True}, "home": {"queries": 8, "ok": True},
                     "dashboard": {"ok": False, "error": "HTTP 404"}},
         **extra,
     }
 
 
-def test_report_prints_each_page_as_ratios_to_l1_and_l0():
-    text = report.table(_result())
-    row = next(line for line in text.splitlines() if line.startswith("| queue |"))
-    assert "| 7 | 0.50 | 0.20 |" in row
+def test_report_divides_each_page_by_the_limit_of_its_kind_and_by_l0():
+    lines = report.table(_result()).splitlines()
+    # signed in: against L1 with a session (200 / 250); anonymous: against L1 (200 / 400)
+    assert "| 7 | L1s | 0.80 | 0.20 |" in next(x for x in lines if x.startswith("| queue | 8 |"))
+    assert "| 8 | L1 | 0.50 | 0.20 |" in next(x for x in lines if x.startswith("| home | 8 |"))
+    targets = {x.split(" | ")[0]: x for x in lines if x.endswith("| met |")
+               or x.endswith("| missed |")}
+    assert targets["| queue"].endswith("80%, p95 2.0 ms | missed |")
+    assert "≥ 85% of L1s" in targets["| queue"]
+    assert targets["| home"].endswith("50%, p95 2.0 ms | met |")
+
+
+def test_a_page_requested_signed_in_is_measured_against_the_signed_in_limit():
+    from benchmarks.measure import Target
+
+    assert Target("home", "home", "/").limit == "L1"
+    assert Target("me", "me", "/me/", cookie="sessionid=x").limit == "L1_signed_in"
+    assert Target("w", "w", "/", rotation=[("sessionid=x", "/")]).limit == "L1_signed_in"
+    assert Target("L1", "L1", "/", baseline=True).limit is None
 
 
 def test_report_lists_the_pages_that_could_not_be_measured():
