@@ -91,6 +91,16 @@ class SuggestionQuerySet(models.QuerySet):
             )
         return condition
 
+    @staticmethod
+    def reads_all_of(user, alliance_id):
+        """Whether ``user`` reads every suggestion of the alliance (its coordinators, admins):
+        then its rows need no per-person condition, which PostgreSQL would spend longer
+        planning (a bitmap path per column of the OR) than running."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        coordinated = coordinated_alliance_ids(user)
+        return coordinated is None or alliance_id in coordinated
+
     def readable_by(self, user):
         """What ``user`` may read in full (content, attachments, who submitted):
         coordinators everything; a handler what is assigned to them; a liaison what their
@@ -119,6 +129,19 @@ class SuggestionQuerySet(models.QuerySet):
             return self.none()
         condition = self._readable(user)
         return self if condition is None else self.filter(condition | self._followed(user))
+
+    def submitted_by(self, user):
+        """What ``user`` submitted: always theirs to read (readable_by's Q(submitter=user))."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(submitter=user)
+
+    def visible_in(self, alliance, user):
+        """visible_to(user) within one alliance: all of it for one who reads all of it."""
+        in_alliance = self.filter(alliance=alliance)
+        if self.reads_all_of(user, getattr(alliance, "pk", alliance)):
+            return in_alliance
+        return in_alliance.visible_to(user)
 
     def co_handled_by(self, user):
         """What the units the user speaks for lead or co-handle (the 协办 list)."""

@@ -61,7 +61,7 @@ class QueuePaginator(Paginator):
 def _visible(request):
     """What the user may open, of the request's alliance only: another alliance's tracking
     number is 404 (DESIGN §2)."""
-    return Suggestion.objects.filter(alliance=request.alliance).visible_to(request.user)
+    return Suggestion.objects.visible_in(request.alliance, request.user)
 
 
 def _queue_cache_key(request, alliance, today):
@@ -102,14 +102,15 @@ def suggestion_list(request):
     today = timezone.localdate()
     context = {"queue": queue, "today": today, "querystring_base": ""}
     if not queue:
-        base = visible()
-        mine = base.filter(submitter=user).select_related("merged_into")
+        # A member's rows show no handler or unit; each join dropped is planning saved.
+        mine = (Suggestion.objects.filter(alliance=request.alliance).submitted_by(user)
+                .select_related("category").prefetch_related("merged_into"))
         context["rows_html"] = _render_rows(context, filters.by_urgency(mine),
                                             request.GET.get("page"))
         if user.has_perm("proposals.co_handle"):
             context["co_handling_html"] = _render_rows(
                 {**context, "co_handling": True},
-                filters.by_urgency(base.co_handled_by(user)), request.GET.get("co_page"),
+                filters.by_urgency(visible().co_handled_by(user)), request.GET.get("co_page"),
                 page_param="co_page")
         return render(request, "proposals/list.html", context)
     alliance = request.alliance
@@ -318,7 +319,7 @@ def _allowed_actions(user, suggestion):
 
 def _detail_queryset(request):
     return _visible(request).select_related(
-        "category", "submitter", "handler", "lead_unit", "alliance", "merged_into")
+        "category", "submitter", "handler", "lead_unit", "alliance")
 
 
 def _render_detail(request, suggestion, bound=None, status=200):
