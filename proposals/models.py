@@ -316,7 +316,7 @@ class Suggestion(ChoiceLabelsMixin, models.Model):
             models.Index(fields=["feedback_due"], name="sugg_feedback_due_open",
                          condition=Q(state__in=workflow.WORKFLOW.states_watching(
                              "feedback_due"))),
-            models.Index(fields=["-closed_at"], name="sugg_golden",
+            models.Index(fields=["alliance", "-closed_at"], name="sugg_golden_alliance",
                          condition=Q(is_golden=True)),
         ]
         constraints = [

@@ -62,7 +62,8 @@ def event_list(request):
     else:
         when = "upcoming"
         qs = qs.upcoming(now).order_by("start", "id")
-    page = Paginator(qs.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # One row per event: the annotation groups by it, and the unit filter names one unit.
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteers/list.html", {
         "page": page, "events": page.object_list, "filter": filterset, "when": when,
         "can_create": request.user.has_perm("volunteers.create_event", alliance),

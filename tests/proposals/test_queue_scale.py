@@ -104,3 +104,17 @@ def test_pages_join_up_in_urgency_order(client, coordinator, member_user,
             page = client.get(reverse("proposals:list"), {"page": number}).context["page_obj"]
         seen += [s.title for s in page]
     assert seen == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan")
+def test_golden_ideas_of_one_alliance_are_read_from_its_own_index_entries(member_user):
+    # At district scale the showcase scanned every alliance's golden ideas to find one's.
+    SuggestionFactory(submitter=member_user)
+    alliance = AllianceFactory()
+    rows = Suggestion.objects.filter(alliance=alliance).golden().order_by("-closed_at", "-pk")[:4]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        plan = rows.explain()
+    assert "sugg_golden_alliance" in plan
+    assert "Index Cond: (alliance_id = " in plan
