@@ -104,7 +104,7 @@ def suggestion_list(request):
     if not queue:
         # A member's rows show no handler or unit; each join dropped is planning saved.
         mine = (Suggestion.objects.filter(alliance=request.alliance).submitted_by(user)
-                .select_related("category").prefetch_related("merged_into"))
+                .select_related("category", "merged_into"))
         context["rows_html"] = _render_rows(context, filters.by_urgency(mine),
                                             request.GET.get("page"))
         if user.has_perm("proposals.co_handle"):
