@@ -83,10 +83,10 @@ def targets(fixture):
         Target("L1", "L1 raw SQL work queue page", "/_bench/l1/", baseline=True),
         Target("L1_deep", "L1 raw SQL deep page",
                f"/_bench/l1/?page={pages.deep_page(fixture)}", baseline=True),
-        # Not a limit the pages are divided by: L1 again, sent with the coordinator's
-        # session, so the table shows what being signed in costs (the middleware reads the
-        # session and its user) before a page does any work of its own.
-        Target("L1_signed_in", "L1 with the coordinator's session", "/_bench/l1/",
+        # L1s: L1 again, sent with the coordinator's session, the limit of every page
+        # requested signed in (Target.limit): the middleware reads the session, its user
+        # and their roles before a page does any work of its own.
+        Target("L1_signed_in", "L1s: L1 with the coordinator's session", "/_bench/l1/",
                cookie=coordinator, baseline=True),
     ]
     found += pages.portal_targets(fixture, coordinator=coordinator, member=member,

@@ -30,6 +30,7 @@ def _targets(pages, base, c=8):
         run = next((r for r in page["runs"] if r["concurrency"] == c), None)
         by = base.get(page["limit"], {}).get(c, {}).get("rps", 0)
         if run is None or not by:
+            rows.append(f"| {page['label']} | – | not measured at c={c} | |")
             continue
         share = run["rps"] / by
         wanted = f"≥ {page['share']:.0%} of {'L1s' if page['limit'] == 'L1_signed_in' else 'L1'}"

@@ -22,7 +22,8 @@ def can_read_suggestion(user, suggestion):
     """Content, attachments and who submitted: not for a member who only follows it."""
     if suggestion is None:
         return False
-    if Suggestion.objects.reads_all_of(user, suggestion.alliance_id):
+    if suggestion.pk is not None and Suggestion.objects.reads_all_of(user,
+                                                                   suggestion.alliance_id):
         return True  # what readable_by's query would answer, without asking
     return Suggestion.objects.readable_by(user).filter(pk=suggestion.pk).exists()
 

@@ -13,7 +13,9 @@ from django.db import connections
 class PreparedQuery:
     """``compose(**stand_ins)`` returns the queryset; each stand-in must reach the statement as
     a parameter of its own (not folded into the SQL), which is checked when it is first run.
-    Pass None for a value to compare with NULL (a condition that matches no row)."""
+    Pass None for a value to compare with NULL (a condition that matches no row). The SQL is
+    kept for the life of the process: ``compose`` must not depend on settings, the clock or
+    anything else but its stand-ins."""
 
     def __init__(self, compose, **stand_ins):
         self.compose = compose
@@ -34,20 +36,32 @@ class PreparedQuery:
                 slots.append(names[0])
             if set(slots) != set(self.stand_ins):
                 raise ValueError("a stand-in did not reach the statement as a parameter")
-            attnames = [column.target.attname for column, _sql, _alias in compiler.select
-                        if getattr(column, "target", None) is not None]
-            compiled = self._compiled[alias] = (sql, slots, queryset.model, attnames)
+            columns = [column for column, _sql, _alias in compiler.select]
+            compiled = self._compiled[alias] = (sql, slots, queryset, columns)
         return compiled
 
-    def rows(self, using="default", **values):
-        sql, slots, _model, _attnames = self._compile(using)
+    def _fetch(self, using, values):
+        sql, slots, queryset, columns = self._compile(using)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, [values[name] for name in slots])
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        # The backend's and the fields' converters, as the ORM applies them.
+        compiler = queryset.query.get_compiler(using=using)
+        converters = compiler.get_converters(columns)
+        if converters:
+            rows = list(compiler.apply_converters(rows, converters))
+        return rows, queryset, columns
+
+    def rows(self, using="default", **values):
+        return self._fetch(using, values)[0]
 
     def objects(self, using="default", **values):
-        """The rows as model instances, for a queryset that selects whole rows of its model."""
-        sql, slots, model, attnames = self._compile(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, [values[name] for name in slots])
-            return [model.from_db(using, attnames, row) for row in cursor.fetchall()]
+        """The rows as model instances, for a queryset that selects whole rows of its model
+        (no annotations, no deferred or related columns)."""
+        rows, queryset, columns = self._fetch(using, values)
+        model = queryset.model
+        attnames = [getattr(getattr(column, "target", None), "attname", None)
+                    for column in columns]
+        if attnames != [field.attname for field in model._meta.concrete_fields]:
+            raise ValueError("objects() needs a queryset of whole rows of its model")
+        return [model.from_db(using, attnames, row) for row in rows]
