@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -317,9 +316,14 @@ def _allowed_actions(user, suggestion):
     return [name for name in workflow.allowed_actions(user, suggestion) if name in ACTIONS]
 
 
-def _detail_queryset(request):
-    return _visible(request).select_related(
-        "category", "submitter", "handler", "lead_unit", "alliance")
+def _detail_suggestion(request, tracking_number):
+    """The suggestion a detail page or an action is about, or 404. Its alliance is the
+    request's (``_visible`` filters on it), so it is not joined again."""
+    suggestion = _get_by_number(
+        _visible(request).select_related("category", "submitter", "handler", "lead_unit"),
+        tracking_number)
+    suggestion.alliance = request.alliance
+    return suggestion
 
 
 def _render_detail(request, suggestion, bound=None, status=200):
@@ -329,10 +333,18 @@ def _render_detail(request, suggestion, bound=None, status=200):
     updates = suggestion.updates.select_related("author")
     if not internal:
         updates = updates.filter(is_public=True)
-    if readable:  # each entry's evidence in one query; a follower sees no files
-        files = Attachment.objects.all() if internal else Attachment.objects.public()
-        updates = updates.prefetch_related(Prefetch("evidence", queryset=files,
-                                                    to_attr="shown_evidence"))
+    updates = list(updates)
+    # The files it came with and each entry's evidence in one query; a follower sees none.
+    files = (suggestion.attachments.all() if internal else suggestion.attachments.public()
+             ) if readable else ()
+    submitted, evidence = [], {}
+    for file in files:
+        if file.entry_id is None:
+            submitted.append(file)
+        else:
+            evidence.setdefault(file.entry_id, []).append(file)
+    for update in updates:
+        update.shown_evidence = evidence.get(update.pk, [])
     actions = []
     for name in _allowed_actions(user, suggestion):
         spec = ACTIONS[name]
@@ -345,9 +357,9 @@ def _render_detail(request, suggestion, bound=None, status=200):
     context = {
         "s": suggestion,
         "readable": readable,
-        "updates": list(updates),
+        "updates": updates,
         "feedbacks": list(Feedback.objects.filter(suggestion=suggestion)) if readable else [],
-        "attachments": list(suggestion.attachments.submitted()) if readable else [],
+        "attachments": submitted,
         "assignments": list(suggestion.assignments.select_related("unit")) if internal else [],
         "actions": actions,
         "four_haves": workflow.four_haves(suggestion),
@@ -373,14 +385,14 @@ def _get_by_number(queryset, tracking_number):
 @login_required
 @require_safe
 def suggestion_detail(request, tracking_number):
-    suggestion = _get_by_number(_detail_queryset(request), tracking_number)
+    suggestion = _detail_suggestion(request, tracking_number)
     return _render_detail(request, suggestion)
 
 
 @login_required
 @require_POST
 def suggestion_action(request, tracking_number, action):
-    suggestion = _get_by_number(_detail_queryset(request), tracking_number)
+    suggestion = _detail_suggestion(request, tracking_number)
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404

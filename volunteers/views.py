@@ -64,6 +64,7 @@ def event_list(request):
         qs = qs.upcoming(now).order_by("start", "id")
     # One row per event: the annotation groups by it, and the unit filter names one unit.
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_organizers(page.object_list)
     return render(request, "volunteers/list.html", {
         "page": page, "events": page.object_list, "filter": filterset, "when": when,
         "can_create": request.user.has_perm("volunteers.create_event", alliance),

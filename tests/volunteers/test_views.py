@@ -13,6 +13,7 @@ from tests.factories import (
     MembershipFactory,
     UnitFactory,
 )
+from tests.visible import body_text
 from volunteers import services
 from volunteers.models import CalendarToken, Registration, ServiceRecord
 
@@ -271,3 +272,24 @@ def test_list_shows_the_portal_alliance_only_with_its_units(client):
     html = client.get("/events/").content.decode()
     assert "本联盟活动" in html and "别的联盟活动" not in html
     assert "中远侨联" in html and "外联盟单位" not in html
+
+
+def test_list_names_each_events_own_organizers_in_the_units_order(client):
+    # Read per page rather than prefetched: each row names its own units in the units'
+    # order, an inactive organizer too, as the unit names itself (its short name if any).
+    first = UnitFactory(name="宜川路街道侨联", short_name="侨联", order=1)
+    second = UnitFactory(name="上海市第二人民医院", order=2)
+    retired = UnitFactory(name="已停用的志愿队", is_active=False)
+    soon = timezone.now() + datetime.timedelta(days=2)
+    EventFactory(title="联办义诊", organizers=[second, first], start=soon)
+    EventFactory(title="老队员聚会", organizers=[retired], start=soon + datetime.timedelta(hours=3))
+    EventFactory(title="无主办活动", start=soon + datetime.timedelta(hours=6))
+    text = body_text(client.get("/events/"))
+
+    def row(title):
+        return text[text.index(title):].split("已报", 1)[0]
+
+    assert "侨联、上海市第二人民医院" in row("联办义诊")
+    assert "已停用的志愿队" in row("老队员聚会") and "侨联" not in row("老队员聚会")
+    assert "侨联" not in row("无主办活动") and "已停用的志愿队" not in row("无主办活动")
+    assert "宜川路街道侨联" not in text
