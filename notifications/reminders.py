@@ -47,12 +47,14 @@ def write(pairs, *, kind, key, context, url, target):
     done = existing_keys(list(keyed))
     todo = [(k, obj, user) for k, (obj, user) in keyed.items() if k not in done]
     preferences = preferences_for([user.pk for _k, _obj, user in todo])
-    contexts = {}  # one per object, shared by its recipients (notify_many renders it once)
+    # Context, link and target once per object, shared by its recipients (notify_many
+    # renders the words once too); a link is a URL reversal.
+    per_object = {}
     items = []
     for k, obj, user in todo:
-        if id(obj) not in contexts:
-            contexts[id(obj)] = context(obj)
-        items.append({"recipient": user, "kind": kind, "key": k, "context": contexts[id(obj)],
-                      "url": url(obj), "target": target(obj),
+        if id(obj) not in per_object:
+            per_object[id(obj)] = {"context": context(obj), "url": url(obj),
+                                   "target": target(obj)}
+        items.append({"recipient": user, "kind": kind, "key": k, **per_object[id(obj)],
                       "preference": preferences[user.pk]})
     return notify_many(items)
