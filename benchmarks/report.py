@@ -21,6 +21,14 @@ def _last_line(text):
     return lines[-1] if lines else ""
 
 
+def _limit_rps(row, page, base):
+    """The req/s a page's run is divided by: its limit measured just before it (the run's
+    ``limit_rps``), else the limit's own run at that concurrency."""
+    if row.get("limit_rps"):
+        return row["limit_rps"]
+    return base.get(page.get("limit"), {}).get(row["concurrency"], {}).get("rps", 0)
+
+
 def _targets(pages, base, c=8):
     """Each page against its target at c=8: its share of its limit, and its p95."""
     rows = []
@@ -28,7 +36,7 @@ def _targets(pages, base, c=8):
         if page.get("share") is None:
             continue
         run = next((r for r in page["runs"] if r["concurrency"] == c), None)
-        by = base.get(page["limit"], {}).get(c, {}).get("rps", 0)
+        by = _limit_rps(run, page, base) if run else 0
         if run is None or not by:
             rows.append(f"| {page['label']} | – | not measured at c={c} | |")
             continue
@@ -64,7 +72,8 @@ def table(result):
     limits = {"L1": "L1", "L1_signed_in": "L1s"}
     lines += [
         "Each page is divided by the limit of its kind: **L1s** (L1 with a signed-in session)"
-        " for a page requested signed in, **L1** for an anonymous one.",
+        " for a page requested signed in, **L1** for an anonymous one, measured again just"
+        " before the page at the same concurrency.",
         "",
         "| page | c | req/s | p50 ms | p95 ms | queries/req | limit | ÷ limit req/s |"
         " ÷ L0 req/s | errors |",
@@ -79,7 +88,7 @@ def table(result):
         for row in page["runs"]:
             c = row["concurrency"]
             l0 = base["L0"].get(c, {}).get("rps", 0)
-            by = base.get(limit, {}).get(c, {}).get("rps", 0) if limit else 0
+            by = _limit_rps(row, {"limit": limit}, base) if limit else 0
             lines.append(
                 f"| {page['label']} | {c} | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
                 f"{row['p95_ms']:.1f} | {q} | {limits.get(limit, '–')} | "

@@ -302,6 +302,7 @@ def main(argv=None):
     connections.close_all()
     base = f"http://127.0.0.1:{args.port}"
     pages = {}
+    limits = {target.name: target for target in targets if target.baseline}
     with Gunicorn(args.port, args.workers, env):
         for target in targets:
             if not result["queries"].get(target.name, {}).get("ok", True):
@@ -314,14 +315,23 @@ def main(argv=None):
                 wrk_run(base + target.path, concurrency=concurrency, duration=1,
                         headers=target.headers(base), method=target.method, body=target.body,
                         rotate=rotate)
+                # Its limit again, just before it: this machine's speed moves by half
+                # within minutes, so a page is divided by the limit measured beside it.
+                limit = limits.get(target.limit)
+                beside = limit and wrk_run(
+                    base + limit.path, concurrency=concurrency, duration=args.duration,
+                    headers=limit.headers(base), method=limit.method, body=limit.body)
                 if target.rotation and target.reset:
                     target.reset()
                 row = wrk_run(base + target.path, concurrency=concurrency,
                               duration=args.duration, headers=target.headers(base),
                               method=target.method, body=target.body, rotate=rotate)
+                if beside:
+                    row["limit_rps"] = beside["rps"]
                 rows.append(row)
                 log(f"  {target.name} c={concurrency}: {row['rps']} req/s, "
-                    f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']}")
+                    f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, errors {row['errors']}"
+                    + (f"; {limit.name} beside it {beside['rps']} req/s" if beside else ""))
             pages[target.name] = {"label": target.label, "path": target.path, "runs": rows,
                                   "limit": target.limit, "share": target.share,
                                   "p95_target_ms": target.p95_ms}

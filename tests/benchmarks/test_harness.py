@@ -54,6 +54,21 @@ def test_report_divides_each_page_by_the_limit_of_its_kind_and_by_l0():
     assert targets["| home"].endswith("50%, p95 2.0 ms | met |")
 
 
+def test_a_page_is_divided_by_its_limit_measured_beside_it():
+    # The machine's speed moves within minutes: the run of L1s just before the page (its
+    # limit_rps) divides it, not the L1s run at the start.
+    result = _result()
+    result["pages"]["queue"]["runs"] = [{**_run(200), "limit_rps": 400}]
+    result["pages"]["home"]["runs"] = [{**_run(200), "limit_rps": 800}]
+    lines = report.table(result).splitlines()
+    assert "| 7 | L1s | 0.50 | 0.20 |" in next(x for x in lines if x.startswith("| queue | 8 |"))
+    assert "| 8 | L1 | 0.25 | 0.20 |" in next(x for x in lines if x.startswith("| home | 8 |"))
+    targets = {x.split(" | ")[0]: x for x in lines if x.endswith("| met |")
+               or x.endswith("| missed |")}
+    assert targets["| queue"].endswith("50%, p95 2.0 ms | missed |")
+    assert targets["| home"].endswith("25%, p95 2.0 ms | missed |")
+
+
 def test_a_page_requested_signed_in_is_measured_against_the_signed_in_limit():
     from benchmarks.measure import Target
 
