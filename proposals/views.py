@@ -72,8 +72,11 @@ def _queue_cache_key(request, alliance, today):
 
 
 def _render_rows(context, rows, page_number, *, page_param="page"):
-    page = QueuePaginator(rows, PAGE_SIZE).get_page(page_number)
-    if not context["queue"] and not context.get("co_handling"):  # a member's own list
+    # A member's own list is a few dozen rows: counted whole and read in one query, without
+    # the deferred join the queue's deep pages need.
+    own = not context["queue"] and not context.get("co_handling")
+    page = (Paginator if own else QueuePaginator)(rows, PAGE_SIZE).get_page(page_number)
+    if own:
         for s in page:
             s.next_step = workflow.next_step(
                 s, target_number=s.merged_into.tracking_number if s.merged_into_id else "")

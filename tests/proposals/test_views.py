@@ -212,6 +212,20 @@ def test_work_queue_is_paginated(client, coordinator, member_user):
     assert len(response.context["page_obj"]) == 2
 
 
+def test_my_suggestions_are_paginated_and_counted_whole(client, member_user):
+    for i in range(27):
+        SuggestionFactory(submitter=member_user, title=f"我的第{i:02d}条建言")
+    client.force_login(member_user)
+    seen = []
+    for number in (1, 2):
+        text = body_text(client.get(reverse("proposals:list"), {"page": number}))
+        assert "共 27 条" in text
+        seen.append({f"我的第{i:02d}条建言" for i in range(27)
+                     if f"我的第{i:02d}条建言" in text})
+    assert (len(seen[0]), len(seen[1])) == (25, 2)
+    assert seen[0] | seen[1] == {f"我的第{i:02d}条建言" for i in range(27)}
+
+
 def _queue_rows(member_user, handler_user, n):
     unit = UnitFactory()
     SuggestionFactory.create_batch(n, accepted=True, submitter=member_user, handler=handler_user,
