@@ -281,6 +281,7 @@ def main(argv=None):
     result["migrate_s"] = round(time.monotonic() - t0, 1)
     if args.reuse_db:
         fixture = generator.load_fixture()
+        generator.forget_notifications()
     else:
         log(f"generating the district: {args.suggestions:,} suggestions")
         t0 = time.monotonic()
