@@ -3,7 +3,7 @@ process, printed as a SCAN_JSON line (seconds, peak RSS, notifications written).
 
 b0 runs the hand-written INSERT … SELECT … ON CONFLICT DO NOTHING and commits it (timed with
 its commit, as the scan's batches are), then deletes what it wrote and vacuums, so the
-portal's scan that follows finds the same work to do.
+portal's scan that follows finds the same work to do; it does so twice and keeps the faster.
 """
 
 import json
@@ -44,8 +44,12 @@ def main(step):
     baseline = _rss_mb()
     extra = {}
     if step == "b0":
-        seconds, statement, written = reminders.b0(connection)
+        # The faster of two runs: once a run's first B0 took 1.33 s for its statement,
+        # against 0.11 s in the runs before and after it on the same data.
+        runs = [reminders.b0(connection) for _run in range(2)]
+        seconds, statement, written = min(runs)
         extra["statement_seconds"] = round(statement, 3)
+        extra["runs_seconds"] = [round(run[0], 3) for run in runs]
         counts = None
     else:
         started = time.perf_counter()
