@@ -67,7 +67,8 @@ def _aware(dt):
 def forget_notifications():
     """Delete every notification and delivery: the district is generated without any, and a
     re-measured database (BENCH_REUSE_DB) kept what the last run's scan wrote, which would
-    leave this run's scan nothing to write and its badges counting the last run's."""
+    leave this run's scan nothing to write and its badges counting the last run's. What the
+    last run's scan closed (feedback windows that ran out) stays closed."""
     from django.db import connection
 
     with connection.cursor() as cursor:

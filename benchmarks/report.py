@@ -73,11 +73,12 @@ def table(result):
     lines += [
         "Each page is divided by the limit of its kind: **L1s** (L1 with a signed-in session)"
         " for a page requested signed in, **L1** for an anonymous one, measured again just"
-        " before the page at the same concurrency.",
+        " before the page at the same concurrency (its req/s in \"limit req/s\"); ÷ L0 is"
+        " against L0's run at the start.",
         "",
-        "| page | c | req/s | p50 ms | p95 ms | queries/req | limit | ÷ limit req/s |"
-        " ÷ L0 req/s | errors |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+        "| page | c | req/s | p50 ms | p95 ms | queries/req | limit | limit req/s |"
+        " ÷ limit req/s | ÷ L0 req/s | errors |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     base = {name: {row["concurrency"]: row for row in pages.get(name, {}).get("runs", [])}
             for name in ("L0", "L1", "L1_signed_in")}
@@ -92,6 +93,7 @@ def table(result):
             lines.append(
                 f"| {page['label']} | {c} | {row['rps']:.0f} | {row['p50_ms']:.1f} | "
                 f"{row['p95_ms']:.1f} | {q} | {limits.get(limit, '–')} | "
+                f"{f'{by:.0f}' if limit and by else '–'} | "
                 f"{_ratio(row['rps'], by) if limit else '1.00'} | "
                 f"{_ratio(row['rps'], l0)} | {row['errors']} |"
             )
@@ -136,7 +138,10 @@ def write_docs(result, path):
         "Data: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()
                              if isinstance(v, int)),
         "",
-        f"Generated in {result.get('generate_s', '?')} s; whole run {result.get('total_s', '?')} s.",
+        (f"Generated in {result['generate_s']} s; whole run {result.get('total_s', '?')} s."
+         if "generate_s" in result else
+         f"Measured on the database of an earlier run (BENCH_REUSE_DB); whole run "
+         f"{result.get('total_s', '?')} s."),
         "",
         table(result),
         mark_end,

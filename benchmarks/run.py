@@ -282,6 +282,11 @@ def main(argv=None):
     if args.reuse_db:
         fixture = generator.load_fixture()
         generator.forget_notifications()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            result["machine"]["postgresql"] = cursor.fetchone()[0]
     else:
         log(f"generating the district: {args.suggestions:,} suggestions")
         t0 = time.monotonic()

@@ -45,8 +45,8 @@ def _result(**extra):
 def test_report_divides_each_page_by_the_limit_of_its_kind_and_by_l0():
     lines = report.table(_result()).splitlines()
     # signed in: against L1 with a session (200 / 250); anonymous: against L1 (200 / 400)
-    assert "| 7 | L1s | 0.80 | 0.20 |" in next(x for x in lines if x.startswith("| queue | 8 |"))
-    assert "| 8 | L1 | 0.50 | 0.20 |" in next(x for x in lines if x.startswith("| home | 8 |"))
+    assert "| 7 | L1s | 250 | 0.80 | 0.20 |" in next(x for x in lines if x.startswith("| queue | 8 |"))
+    assert "| 8 | L1 | 400 | 0.50 | 0.20 |" in next(x for x in lines if x.startswith("| home | 8 |"))
     targets = {x.split(" | ")[0]: x for x in lines if x.endswith("| met |")
                or x.endswith("| missed |")}
     assert targets["| queue"].endswith("80%, p95 2.0 ms | missed |")
@@ -61,8 +61,8 @@ def test_a_page_is_divided_by_its_limit_measured_beside_it():
     result["pages"]["queue"]["runs"] = [{**_run(200), "limit_rps": 400}]
     result["pages"]["home"]["runs"] = [{**_run(200), "limit_rps": 800}]
     lines = report.table(result).splitlines()
-    assert "| 7 | L1s | 0.50 | 0.20 |" in next(x for x in lines if x.startswith("| queue | 8 |"))
-    assert "| 8 | L1 | 0.25 | 0.20 |" in next(x for x in lines if x.startswith("| home | 8 |"))
+    assert "| 7 | L1s | 400 | 0.50 | 0.20 |" in next(x for x in lines if x.startswith("| queue | 8 |"))
+    assert "| 8 | L1 | 800 | 0.25 | 0.20 |" in next(x for x in lines if x.startswith("| home | 8 |"))
     targets = {x.split(" | ")[0]: x for x in lines if x.endswith("| met |")
                or x.endswith("| missed |")}
     assert targets["| queue"].endswith("50%, p95 2.0 ms | missed |")

@@ -277,8 +277,8 @@ def test_list_shows_the_portal_alliance_only_with_its_units(client):
 def test_list_names_each_events_own_organizers_in_the_units_order(client):
     # Read per page rather than prefetched: each row names its own units in the units'
     # order, an inactive organizer too, as the unit names itself (its short name if any).
+    second = UnitFactory(name="上海市第二人民医院", order=2)  # created first, listed second
     first = UnitFactory(name="宜川路街道侨联", short_name="侨联", order=1)
-    second = UnitFactory(name="上海市第二人民医院", order=2)
     retired = UnitFactory(name="已停用的志愿队", is_active=False)
     soon = timezone.now() + datetime.timedelta(days=2)
     EventFactory(title="联办义诊", organizers=[second, first], start=soon)
