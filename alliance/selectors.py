@@ -10,12 +10,12 @@ from alliance.models import Membership, Unit, UnityBuilding, Venue
 from alliance.roles import Role
 
 
-def units_by_kind(alliance):
-    """Top-level active units grouped by kind, each with its sub-teams prefetched."""
-    units = (
-        Unit.objects.filter(alliance=alliance).active().top_level()
-        .prefetch_related("children")
-    )
+def units_by_kind(alliance, *, children=True):
+    """Top-level active units grouped by kind, each with its sub-teams prefetched unless
+    ``children=False`` (the home page names the units only: a query less)."""
+    units = Unit.objects.filter(alliance=alliance).active().top_level()
+    if children:
+        units = units.prefetch_related("children")
     groups = {kind: [] for kind, _label in Unit.Kind.choices}
     for unit in units:
         groups[unit.kind].append(unit)

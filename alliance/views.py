@@ -20,7 +20,7 @@ from yichuan.home import HOME_SECTIONS, UNIT_SECTIONS, collect
 @require_safe
 def home(request):
     alliance = request.alliance
-    groups = selectors.units_by_kind(alliance) if alliance else []
+    groups = selectors.units_by_kind(alliance, children=False) if alliance else []
     context = {
         "alliance": alliance,
         "composition": alliance.composition(units=selectors.units_of(groups)) if alliance else [],
