@@ -7,9 +7,15 @@ Each target (the names of `make bench`'s table: queue, detail, me, …) is reque
 the full middleware stack with the session it is benchmarked with, warmed, then timed over
 N requests (ms per request, queries per request) and profiled with cProfile. Targets that
 write (event sign-up) are timed over their rotation, reset before and after.
+
+Each request's time is also split three ways, measured over N more requests: waiting on
+the database (each statement's execute and fetch), rendering templates (the outermost
+render of each template, form widgets included, less the statements run inside it), and
+the rest (middleware, the views' Python, the ORM composing queries and building rows).
 """
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -18,6 +24,48 @@ import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuan.settings.bench")
+
+
+@contextlib.contextmanager
+def split_timers():
+    """Seconds spent on the database and in templates while the block runs, in a dict that
+    is filled as it goes: {"sql": s, "templates": s}."""
+    from django.db import connection
+    from django.template.backends.django import Template
+
+    spent = {"sql": 0.0, "templates": 0.0}
+    depth = [0]  # templates render templates (includes, widgets): time the outermost
+    inside = [0.0]  # database time within the outermost template being rendered
+    render = Template.render
+
+    def timed_render(self, *args, **kwargs):
+        depth[0] += 1
+        if depth[0] == 1:
+            inside[0] = 0.0
+            started = time.perf_counter()
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                spent["templates"] += time.perf_counter() - started - inside[0]
+
+    def timed_execute(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            spent["sql"] += elapsed
+            if depth[0]:
+                inside[0] += elapsed
+
+    Template.render = timed_render
+    try:
+        with connection.execute_wrapper(timed_execute):
+            yield spent
+    finally:
+        Template.render = render
 
 
 def main(argv=None):
@@ -73,7 +121,17 @@ def main(argv=None):
         ms = (time.perf_counter() - started) * 1000 / args.requests
         if target.reset:
             target.reset()
-        print(f"{target.name:14} {ms:7.2f} ms/request  {queries:3} queries", flush=True)
+        with split_timers() as spent:
+            started = time.perf_counter()
+            for i in range(args.requests):
+                send(i)
+            split_ms = (time.perf_counter() - started) * 1000 / args.requests
+        if target.reset:
+            target.reset()
+        sql, templates = (spent[part] * 1000 / args.requests for part in ("sql", "templates"))
+        print(f"{target.name:14} {ms:7.2f} ms/request  {queries:3} queries   "
+              f"database {sql:5.2f}  templates {templates:5.2f}  "
+              f"rest {split_ms - sql - templates:5.2f} ms", flush=True)
         if args.top:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -116,3 +116,38 @@ def test_signed_in_l1_costs_the_session_and_its_user(
         assert client.get("/_bench/l1/").status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]
     assert '"django_session"' in sql[0] and '"auth_user"' in sql[1]
+
+
+def test_profile_splits_a_request_into_database_templates_and_the_rest(db):
+    """The split counts each statement once, as database time, even when a template runs
+    it, and each template once, however deep its includes go."""
+    import time
+
+    from django.db import connection
+    from django.template import engines
+
+    from benchmarks.profile import split_timers
+
+    engine = engines["django"]
+    inner = engine.from_string("{% for n in slow %}{{ n }}{% endfor %}")
+
+    class Slow:
+        def __iter__(self):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            time.sleep(0.02)  # inside the template: template time
+            return iter([1, 2])
+
+    outer = engine.from_string("[{{ inner }}]")
+    with split_timers() as spent:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        text = outer.render({"inner": inner.render({"slow": Slow()})})
+        nested = engine.from_string("{% include tpl %}").render({"tpl": inner.template,
+                                                                 "slow": Slow()})
+    assert text == "[12]" and nested == "12"
+    assert spent["templates"] >= 0.04
+    assert 0 < spent["sql"] < 0.02  # three SELECT 1, none of the sleeps
+    before = dict(spent)
+    inner.render({"slow": [1]})  # after the block: not counted
+    assert spent == before
