@@ -26,6 +26,16 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuan.settings.bench")
 
 
+def _ms_per_request(send, requests, reset=None):
+    started = time.perf_counter()
+    for i in range(requests):
+        send(i)
+    ms = (time.perf_counter() - started) * 1000 / requests
+    if reset:
+        reset()
+    return ms
+
+
 @contextlib.contextmanager
 def split_timers():
     """Seconds spent on the database and in templates while the block runs, in a dict that
@@ -115,19 +125,9 @@ def main(argv=None):
         queries = len(ctx)
         if target.reset:
             target.reset()
-        started = time.perf_counter()
-        for i in range(args.requests):
-            send(i)
-        ms = (time.perf_counter() - started) * 1000 / args.requests
-        if target.reset:
-            target.reset()
+        ms = _ms_per_request(send, args.requests, target.reset)
         with split_timers() as spent:
-            started = time.perf_counter()
-            for i in range(args.requests):
-                send(i)
-            split_ms = (time.perf_counter() - started) * 1000 / args.requests
-        if target.reset:
-            target.reset()
+            split_ms = _ms_per_request(send, args.requests, target.reset)
         sql, templates = (spent[part] * 1000 / args.requests for part in ("sql", "templates"))
         print(f"{target.name:14} {ms:7.2f} ms/request  {queries:3} queries   "
               f"database {sql:5.2f}  templates {templates:5.2f}  "
